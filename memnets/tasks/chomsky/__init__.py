@@ -1,0 +1,3 @@
+"""The Chomsky-hierarchy task suite (Delétang et al. 2023)."""
+
+TASKS = {}
