@@ -1,0 +1,179 @@
+"""The Neural Turing Machine cell (Graves, Wayne & Danihelka 2014).
+
+A controller (feed-forward or any recurrent baseline cell) reads the input and
+the previous step's read vectors, and emits, through ONE fused dense layer, the
+parameters of every head (§3.3, "Focusing by content" and "by location"):
+
+  key k tanh [M], strength β softplus, gate g sigmoid, shift s softmax [S],
+  sharpening γ 1 + softplus; write heads also erase e sigmoid [M], add a tanh [M].
+
+Each step: write heads address the previous memory and write (erase then add,
+`memory.write`), then read heads address the new memory and read, so a read can
+see this step's write. Output y = dense(controller output ⊕ read vectors).
+Controller outputs may be clipped to ±`controller_clip` (Collier & Beel 2018).
+"""
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from memnets import addressing, memory
+from memnets.cells import recurrent, wrappers
+
+# Default clip of the controller's output (Collier & Beel 2018 clip at 20).
+DEFAULT_CONTROLLER_CLIP = 20.0
+
+
+class NTMState(NamedTuple):
+  controller: Any  # the controller cell's own state
+  memory: jax.Array  # [B, N, M]
+  read_weights: jax.Array  # [B, R, N] weightings of the last step's reads
+  write_weights: jax.Array  # [B, W, N] weightings of the last step's writes
+  reads: jax.Array  # [B, R, M] the last step's read vectors
+
+
+def _head_sizes(word_size: int, shift_width: int, write: bool) -> list[int]:
+  """Sizes of [key, beta, gate, shift, gamma] (+ [erase, add] for a write head)."""
+  sizes = [word_size, 1, 1, shift_width, 1]
+  return sizes + [word_size, word_size] if write else sizes
+
+
+# Addressing for a batch of heads: vmapped over heads (memory shared), then batch.
+_address_heads = jax.vmap(addressing.address, in_axes=(None, 0, 0, 0, 0, 0, 0))
+_address_batch = jax.vmap(_address_heads)
+
+
+class NTMCell(nnx.Module):
+  """NTM with R read heads, W write heads and an N × M memory."""
+
+  def __init__(
+    self,
+    input_size: int,
+    output_size: int,
+    *,
+    controller: str = "lstm",
+    controller_size: int = 100,
+    controller_layers: int = 1,
+    memory_size: int = 128,
+    word_size: int = 20,
+    num_read_heads: int = 1,
+    num_write_heads: int = 1,
+    shift_width: int = 3,
+    controller_clip: float | None = DEFAULT_CONTROLLER_CLIP,
+    memory_init: str = "constant",
+    rngs: nnx.Rngs,
+  ):
+    if controller not in recurrent.CONTROLLERS:
+      raise ValueError(
+        f"controller: unknown {controller!r}; known: {sorted(recurrent.CONTROLLERS)}"
+      )
+    if memory_init not in memory.MEMORY_INITS:
+      raise ValueError(f"memory_init: unknown {memory_init!r}; known: {memory.MEMORY_INITS}")
+    if shift_width % 2 != 1 or shift_width < 1:
+      raise ValueError(f"shift_width must be a positive odd number, got {shift_width}")
+    for name, value in [
+      ("memory_size", memory_size),
+      ("word_size", word_size),
+      ("num_read_heads", num_read_heads),
+      ("controller_size", controller_size),
+    ]:
+      if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    if num_write_heads < 0:
+      raise ValueError(f"num_write_heads must be >= 0, got {num_write_heads}")
+    self.input_size = input_size
+    self.output_size = output_size
+    self.memory_size = memory_size
+    self.word_size = word_size
+    self.num_read_heads = num_read_heads
+    self.num_write_heads = num_write_heads
+    self.shift_width = shift_width
+    self.controller_clip = controller_clip
+    self.memory_init = memory_init
+
+    make = recurrent.CONTROLLERS[controller]
+    ctrl_in = input_size + num_read_heads * word_size
+    if controller_layers == 1:
+      self.controller = make(ctrl_in, controller_size, rngs=rngs)
+    else:
+      self.controller = wrappers.Stacked(
+        make, ctrl_in, controller_size, controller_layers, rngs=rngs
+      )
+    self._read_split = _head_sizes(word_size, shift_width, write=False)
+    self._write_split = _head_sizes(word_size, shift_width, write=True)
+    head_outputs = num_read_heads * sum(self._read_split) + num_write_heads * sum(self._write_split)
+    self.heads = nnx.Linear(controller_size, head_outputs, rngs=rngs)
+    self.output = nnx.Linear(controller_size + num_read_heads * word_size, output_size, rngs=rngs)
+    if memory_init == "learned":
+      self.initial_memory = nnx.Param(memory.random_memory(rngs.params(), memory_size, word_size))
+    elif memory_init == "random":
+      # A fixed draw, regenerated from this seed in initial_state (not trained).
+      self.memory_seed = int(jax.random.randint(rngs.params(), (), 0, 2**31 - 1))
+
+  def _memory0(self) -> jax.Array:
+    n, m = self.memory_size, self.word_size
+    if self.memory_init == "constant":
+      return memory.constant_memory(n, m)
+    if self.memory_init == "learned":
+      return self.initial_memory[...]
+    return memory.random_memory(jax.random.key(self.memory_seed), n, m)
+
+  def initial_state(self, batch_size: int) -> NTMState:
+    """Memory per the init scheme; every head focused on slot 0; reads of that slot."""
+    mem = jnp.broadcast_to(self._memory0(), (batch_size, self.memory_size, self.word_size))
+    focus = jax.nn.one_hot(0, self.memory_size, dtype=jnp.float32)
+    read_w = jnp.broadcast_to(focus, (batch_size, self.num_read_heads, self.memory_size))
+    write_w = jnp.broadcast_to(focus, (batch_size, self.num_write_heads, self.memory_size))
+    reads = jax.vmap(memory.read)(mem, read_w)
+    return NTMState(
+      controller=self.controller.initial_state(batch_size),
+      memory=mem,
+      read_weights=read_w,
+      write_weights=write_w,
+      reads=reads,
+    )
+
+  def _head_params(self, raw: jax.Array, num_heads: int, split: list[int]):
+    """[B, heads · sum(split)] → dict of activated head parameters, each [B, heads, ...]."""
+    raw = raw.reshape(raw.shape[0], num_heads, sum(split))
+    offsets = [sum(split[:i]) for i in range(1, len(split))]
+    parts = jnp.split(raw, offsets, axis=-1)
+    params = {
+      "key": jnp.tanh(parts[0]),
+      "beta": jax.nn.softplus(parts[1][..., 0]),
+      "gate": jax.nn.sigmoid(parts[2][..., 0]),
+      "shift": jax.nn.softmax(parts[3], axis=-1),
+      "gamma": 1.0 + jax.nn.softplus(parts[4][..., 0]),
+    }
+    if len(parts) > 5:
+      params["erase"] = jax.nn.sigmoid(parts[5])
+      params["add"] = jnp.tanh(parts[6])
+    return params
+
+  def _address(self, mem: jax.Array, w_prev: jax.Array, p: dict) -> jax.Array:
+    return _address_batch(mem, w_prev, p["key"], p["beta"], p["gate"], p["shift"], p["gamma"])
+
+  def __call__(self, state: NTMState, x: jax.Array) -> tuple[NTMState, jax.Array]:
+    batch_size = x.shape[0]
+    prev_reads = state.reads.reshape(batch_size, -1)
+    ctrl_state, h = self.controller(state.controller, jnp.concatenate([x, prev_reads], -1))
+    if self.controller_clip is not None:
+      h = jnp.clip(h, -self.controller_clip, self.controller_clip)
+    raw = self.heads(h)
+    n_read = self.num_read_heads * sum(self._read_split)
+    mem = state.memory
+    write_w = state.write_weights
+    if self.num_write_heads:
+      wp = self._head_params(raw[:, n_read:], self.num_write_heads, self._write_split)
+      write_w = self._address(mem, state.write_weights, wp)
+      mem = jax.vmap(memory.write)(mem, write_w, wp["erase"], wp["add"])
+    rp = self._head_params(raw[:, :n_read], self.num_read_heads, self._read_split)
+    read_w = self._address(mem, state.read_weights, rp)
+    reads = jax.vmap(memory.read)(mem, read_w)
+    y = self.output(jnp.concatenate([h, reads.reshape(batch_size, -1)], -1))
+    new_state = NTMState(
+      controller=ctrl_state, memory=mem, read_weights=read_w, write_weights=write_w, reads=reads
+    )
+    return new_state, y
