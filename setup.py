@@ -17,6 +17,8 @@ setuptools.setup(
         "orbax-checkpoint>=0.12",
         "absl-py>=2.1",
         "ml-collections>=1.0",
+        "tensorboardX>=2.6",
+        "matplotlib>=3.8",
     ],
     extras_require={"test": ["pytest>=8"]},
 )
