@@ -1,0 +1,112 @@
+"""Tests for the associative recall task (Graves et al. 2014, §4.3)."""
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from memnets.tasks import associative_recall
+
+TASK = associative_recall.AssociativeRecall()
+BITS, WIDTH = 6, 3
+MAX_ITEMS = 5
+SAMPLE = jax.jit(TASK.sample, static_argnums=(1, 2))
+SAMPLE_LENGTHS = jax.jit(TASK.sample_lengths, static_argnums=2)
+
+
+def test_paper_sizes():
+  assert (TASK.input_size, TASK.output_size, TASK.loss) == (8, 6, "bits")
+  assert TASK.train_lengths == (2, 6) and TASK.min_length == 2
+  # 6 items of 4 steps, query delimiter + 3 + delimiter, 3 answer steps.
+  assert TASK.num_steps(6) == 24 + 5 + 3
+
+
+@pytest.mark.parametrize("batch_size,length", [(1, 2), (3, (2, MAX_ITEMS))])
+def test_shapes_and_dtypes(batch_size, length):
+  batch = SAMPLE(jax.random.key(0), batch_size, length)
+  max_items = length if isinstance(length, int) else length[1]
+  num_steps = 4 * max_items + 8
+  chex.assert_shape(batch.inputs, (batch_size, num_steps, BITS + 2))
+  chex.assert_shape(batch.targets, (batch_size, num_steps, BITS))
+  chex.assert_shape(batch.mask, (batch_size, num_steps))
+  chex.assert_type([batch.inputs, batch.targets, batch.mask], jnp.float32)
+
+
+def test_determinism():
+  a = SAMPLE(jax.random.key(1), 3, (2, MAX_ITEMS))
+  b = SAMPLE(jax.random.key(1), 3, (2, MAX_ITEMS))
+  c = SAMPLE(jax.random.key(2), 3, (2, MAX_ITEMS))
+  chex.assert_trees_all_equal(a, b)
+  assert not np.array_equal(a.inputs, c.inputs)
+
+
+def _parse(inputs_TxI, num_items):
+  """Reads the items and the query back from one example's inputs, checking delimiters."""
+  item_delimiters = np.nonzero(inputs_TxI[:, BITS])[0]
+  query_delimiters = np.nonzero(inputs_TxI[:, BITS + 1])[0]
+  np.testing.assert_array_equal(item_delimiters, 4 * np.arange(num_items))
+  np.testing.assert_array_equal(query_delimiters, [4 * num_items, 4 * num_items + 4])
+  items = [inputs_TxI[4 * k + 1 : 4 * k + 4, :BITS] for k in range(num_items)]
+  query = inputs_TxI[4 * num_items + 1 : 4 * num_items + 4, :BITS]
+  return items, query
+
+
+def test_known_answer_and_mask_for_mixed_lengths():
+  lengths = np.array([2, 5, 3, 4, 2, 5])
+  batch = SAMPLE_LENGTHS(jax.random.key(3), jnp.asarray(lengths), MAX_ITEMS)
+  inputs, targets, mask = (np.asarray(x) for x in batch)
+  np.testing.assert_array_equal(mask.sum(axis=1), [WIDTH] * len(lengths))
+  queried = []
+  for i, num_items in enumerate(lengths):
+    items, query = _parse(inputs[i], num_items)
+    answer_start = 4 * num_items + 5
+    np.testing.assert_array_equal(np.nonzero(mask[i])[0], answer_start + np.arange(WIDTH))
+    assert not inputs[i, answer_start:].any()
+    # The query is one of the first K - 1 items; the target is the item after it.
+    matches = [k for k in range(num_items - 1) if np.array_equal(items[k], query)]
+    assert matches, "the query must be one of the first K - 1 items"
+    q = matches[0]
+    queried.append(q)
+    np.testing.assert_array_equal(targets[i, answer_start : answer_start + WIDTH], items[q + 1])
+    assert not targets[i][mask[i] == 0].any()
+  assert len(set(queried)) > 1
+
+
+def test_query_covers_all_but_last_item():
+  lengths = jnp.full((64,), 3)
+  inputs = np.asarray(SAMPLE_LENGTHS(jax.random.key(5), lengths, 3).inputs)
+  counts = np.zeros(3, int)
+  for example in inputs:
+    items, query = _parse(example, 3)
+    counts[[np.array_equal(item, query) for item in items].index(True)] += 1
+  assert counts[0] > 10 and counts[1] > 10 and counts[2] == 0
+
+
+def test_range_compiles_once():
+  traces = []
+
+  @jax.jit
+  def sample(key, lengths):
+    traces.append(1)
+    return TASK.sample_lengths(key, lengths, MAX_ITEMS)
+
+  for seed in range(3):
+    key = jax.random.key(seed)
+    lengths = jax.random.randint(jax.random.fold_in(key, 1), (4,), 2, MAX_ITEMS + 1)
+    batch = sample(key, lengths)
+    np.testing.assert_array_equal(batch.mask.sum(axis=1), [WIDTH] * 4)
+  assert len(traces) == 1
+
+
+def test_custom_sizes():
+  task = associative_recall.AssociativeRecall(bits=4, item_size=2)
+  batch = jax.jit(task.sample, static_argnums=(1, 2))(jax.random.key(0), 2, 2)
+  chex.assert_shape(batch.inputs, (2, 3 * 2 + 6, 6))
+  np.testing.assert_array_equal(batch.mask.sum(axis=1), [2, 2])
+
+
+@pytest.mark.parametrize("length", [1, 0, (1, 4), (5, 3)])
+def test_bad_lengths_raise(length):
+  with pytest.raises(ValueError):
+    TASK.sample(jax.random.key(0), 2, length)
