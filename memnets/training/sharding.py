@@ -1,0 +1,67 @@
+"""Data parallelism over all devices with `jax.sharding`, multi-host ready.
+
+One mesh axis, `data`, spans every device of every process. The stacked train
+state `[K, ...]` and the on-device batches `[K, B, ...]` are laid out on it:
+- when the number of seeds K is a multiple of the device count, each device
+  trains its own seeds (state and batch sharded on the seed axis, no
+  communication);
+- otherwise the state is replicated and each batch is split over devices on
+  its batch axis; XLA (GSPMD) inserts the all-reduce of the gradients.
+Either way the program is the same as on one device, so the loss curves agree
+up to the order of floating-point sums.
+
+Multi-host: `jax.distributed.initialize()` is called only when the config asks
+(`train.distributed`) or the environment variable `MEMNETS_DISTRIBUTED=1` is
+set; it must run before any other JAX call touches the devices.
+"""
+
+import os
+from typing import NamedTuple
+
+import jax
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+DATA_AXIS = "data"
+DISTRIBUTED_ENV = "MEMNETS_DISTRIBUTED"
+
+
+_initialized = []  # non-empty once jax.distributed.initialize() has been called here
+
+
+def maybe_initialize_distributed(requested: bool) -> bool:
+  """Calls `jax.distributed.initialize()` once, when requested by config or env; returns whether."""
+  if not (requested or os.environ.get(DISTRIBUTED_ENV) == "1"):
+    return False
+  if not _initialized:
+    jax.distributed.initialize()
+    _initialized.append(True)
+  return True
+
+
+class Layout(NamedTuple):
+  """Where the train state and the batches live."""
+
+  mesh: Mesh
+  state: NamedSharding  # for every leaf of the stacked train state [K, ...]
+  batch: NamedSharding  # for every leaf of a stacked batch [K, B, ...]
+  replicated: NamedSharding  # metrics and other small outputs
+  seed_parallel: bool  # True: seeds split over devices; False: batch split
+
+
+def layout(num_seeds: int, devices=None) -> Layout:
+  """The layout for `num_seeds` seeds over `devices` (default: all devices)."""
+  devices = jax.devices() if devices is None else devices
+  mesh = Mesh(np.asarray(devices), (DATA_AXIS,))
+  seed_parallel = len(devices) > 1 and num_seeds % len(devices) == 0
+  if seed_parallel:
+    state_spec = batch_spec = PartitionSpec(DATA_AXIS)
+  else:
+    state_spec, batch_spec = PartitionSpec(), PartitionSpec(None, DATA_AXIS)
+  return Layout(
+    mesh=mesh,
+    state=NamedSharding(mesh, state_spec),
+    batch=NamedSharding(mesh, batch_spec),
+    replicated=NamedSharding(mesh, PartitionSpec()),
+    seed_parallel=seed_parallel,
+  )

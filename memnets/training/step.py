@@ -1,0 +1,170 @@
+"""The pure, jitted training and evaluation steps.
+
+A training step samples its batch ON the device from
+`fold_in(data_key(seed), step)` through the task and its curriculum, so a run
+is a function of its config and seed alone (no data-iterator state to save),
+unrolls the model, takes the masked loss of `memnets.tasks.metrics`, and
+applies the clipped optimiser update — unless the loss or any gradient is
+non-finite (the guard below), in which case the parameters and optimiser state
+are kept as they were.
+
+Guard, per seed:
+- stop mode (`skip_nonfinite=False`): the first non-finite step freezes the
+  state (its step counter stays at the failing step); the loop sees
+  `nonfinite > 0` and stops the run.
+- skip mode: the step is skipped (step counter still advances), counted in
+  `nonfinite`, and training continues.
+
+Every function works on a STACKED state (a leading seed axis K, see
+`state.init_stacked`) by vmapping the single-seed update. Several steps run in
+one compiled call (`lax.fori_loop` with a traced trip count), which cuts the
+per-step dispatch overhead without recompiling for different chunk lengths.
+"""
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import optax
+from flax import nnx
+
+from memnets import tasks
+from memnets.tasks import metrics as task_metrics
+from memnets.training import config as config_lib
+from memnets.training import state as state_lib
+from memnets.unroll import unroll  # the package re-exports the function under the module name
+
+DATA_STREAM = 1  # fold_in tag of the training-data key of a seed
+EVAL_STREAM = 2  # fold_in tag of the evaluation-data key of a seed
+
+# A test-only hook: (loss, step) -> loss, applied before differentiation.
+LossTransform = Callable[[jax.Array, jax.Array], jax.Array]
+
+
+def stream_key(seed: jax.Array, stream: int) -> jax.Array:
+  """The PRNG key of one data stream of one seed."""
+  return jax.random.fold_in(jax.random.key(seed), stream)
+
+
+def forward(graphdef: nnx.GraphDef, params, inputs: jax.Array, remat: bool = False) -> jax.Array:
+  """Logits [B, T, O] of the model `nnx.merge(graphdef, params)` on inputs [B, T, I]."""
+  model = nnx.merge(graphdef, params)
+  _, logits_BxTxO = unroll(model, inputs, remat=remat)
+  return logits_BxTxO
+
+
+def _all_finite(tree) -> jax.Array:
+  leaves = [jnp.all(jnp.isfinite(leaf)) for leaf in jax.tree.leaves(tree)]
+  return jnp.all(jnp.stack(leaves))
+
+
+def _select(pred: jax.Array, new, old):
+  return jax.tree.map(lambda a, b: jnp.where(pred, a, b), new, old)
+
+
+class Steps:
+  """The compiled training and evaluation programs of one run.
+
+  Attributes:
+    train: `(state [K], num_steps) -> (state [K], metrics [K])`, jitted, state
+      donated; runs `num_steps` (traced int) optimiser steps and returns the
+      metrics of the last one.
+    evaluate: `(state [K]) -> metrics [K]`, jitted; the task metrics of a fresh
+      batch at the training lengths, drawn from the eval stream at the state's step.
+  """
+
+  def __init__(
+    self,
+    config: config_lib.Config,
+    task: tasks.Task,
+    graphdef: nnx.GraphDef,
+    optimizer: optax.GradientTransformation,
+    *,
+    batch_sharding: jax.sharding.Sharding | None = None,
+    loss_transform: LossTransform | None = None,
+  ):
+    self.config = config
+    self.task = task
+    self.graphdef = graphdef
+    self.optimizer = optimizer
+    self.curriculum = config_lib.build_curriculum(config)
+    self.batch_sharding = batch_sharding
+    self.loss_transform = loss_transform
+    self.seeds = state_lib.seeds(config)
+    self.train = jax.jit(self._train_chunk, donate_argnums=0)
+    self.evaluate = jax.jit(self._evaluate)
+
+  def _constrain(self, batch: tasks.Batch) -> tasks.Batch:
+    if self.batch_sharding is None:
+      return batch
+    return jax.lax.with_sharding_constraint(batch, self.batch_sharding)
+
+  def sample_train(self, seed: jax.Array, step: jax.Array) -> tasks.Batch:
+    """The training batch of one seed at `step` (a pure function of both)."""
+    key = jax.random.fold_in(stream_key(seed, DATA_STREAM), step)
+    length_key, batch_key = jax.random.split(key)
+    lengths_B = self.curriculum(step, length_key, self.config.train.batch_size)
+    return self.task.sample_lengths(batch_key, lengths_B, self.curriculum.max_length)
+
+  def sample_eval(self, seed: jax.Array, step: jax.Array) -> tasks.Batch:
+    """A fresh evaluation batch of one seed, lengths uniform on the training range."""
+    key = jax.random.fold_in(stream_key(seed, EVAL_STREAM), step)
+    lengths = (self.config.task.min_length, self.config.task.max_length)
+    return self.task.sample(key, self.config.train.eval_batch_size, lengths)
+
+  def _loss(self, params, batch: tasks.Batch, step: jax.Array):
+    logits = forward(self.graphdef, params, batch.inputs, self.config.train.remat)
+    loss = task_metrics.loss(self.task.loss, logits, batch.targets, batch.mask)
+    if self.loss_transform is not None:
+      loss = self.loss_transform(loss, step)
+    return loss, logits
+
+  def _update(self, state: state_lib.TrainState, batch: tasks.Batch):
+    """One guarded optimiser step of one seed."""
+    (loss, logits), grads = jax.value_and_grad(self._loss, has_aux=True)(
+      state.params, batch, state.step
+    )
+    finite = jnp.isfinite(loss) & _all_finite(grads)
+    updates, opt_state = self.optimizer.update(grads, state.opt_state, state.params)
+    params = optax.apply_updates(state.params, updates)
+    skip = self.config.train.skip_nonfinite
+    halted = jnp.logical_and(not skip, state.nonfinite > 0)
+    apply = finite & ~halted
+    counts = ~finite & ~halted
+    new_state = state_lib.TrainState(
+      step=state.step + jnp.where(apply | skip, 1, 0).astype(jnp.int32),
+      params=_select(apply, params, state.params),
+      opt_state=_select(apply, opt_state, state.opt_state),
+      nonfinite=state.nonfinite + counts.astype(jnp.int32),
+      first_nonfinite_step=jnp.where(
+        counts & (state.first_nonfinite_step == state_lib.NO_STEP),
+        state.step,
+        state.first_nonfinite_step,
+      ),
+    )
+    metrics = task_metrics.summary(self.task.loss, logits, batch.targets, batch.mask)
+    metrics["loss"] = loss
+    metrics["grad_norm"] = optax.global_norm(grads)
+    metrics["nonfinite"] = new_state.nonfinite
+    return new_state, metrics
+
+  def step(self, state: state_lib.TrainState):
+    """One step of every seed: `(state [K]) -> (state [K], metrics [K])` (not jitted)."""
+    batch = jax.vmap(self.sample_train)(self.seeds, state.step)
+    batch = self._constrain(batch)
+    return jax.vmap(self._update)(state, batch)
+
+  def _train_chunk(self, state: state_lib.TrainState, num_steps: jax.Array):
+    _, metrics_shape = jax.eval_shape(self.step, state)
+    zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), metrics_shape)
+    return jax.lax.fori_loop(0, num_steps, lambda _, carry: self.step(carry[0]), (state, zeros))
+
+  def _evaluate(self, state: state_lib.TrainState):
+    batch = jax.vmap(self.sample_eval)(self.seeds, state.step)
+    batch = self._constrain(batch)
+
+    def seed_metrics(params, seed_batch):
+      logits = forward(self.graphdef, params, seed_batch.inputs)
+      return task_metrics.summary(self.task.loss, logits, seed_batch.targets, seed_batch.mask)
+
+    return jax.vmap(seed_metrics)(state.params, batch)
