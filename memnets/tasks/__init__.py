@@ -1,8 +1,30 @@
 """Algorithmic tasks: pure JAX batch generators and a plain-dict registry."""
 
-from memnets.tasks import chomsky
+from memnets.tasks import (
+  associative_recall,
+  chomsky,
+  copy,
+  ngrams,
+  priority_sort,
+  repeat_copy,
+)
 from memnets.tasks.base import Batch, Task
 
-TASKS = {**chomsky.TASKS}
+TASKS = {
+  "copy": copy.Copy,
+  "repeat_copy": repeat_copy.RepeatCopy,
+  "associative_recall": associative_recall.AssociativeRecall,
+  "ngrams": ngrams.NGrams,
+  "priority_sort": priority_sort.PrioritySort,
+  **chomsky.TASKS,
+}
 
-__all__ = ["Batch", "Task", "TASKS"]
+
+def get(name: str, **kwargs) -> Task:
+  """Builds the task registered as `name` with keyword arguments `kwargs`."""
+  if name not in TASKS:
+    raise ValueError(f"unknown task {name!r}; known: {sorted(TASKS)}")
+  return TASKS[name](**kwargs)
+
+
+__all__ = ["Batch", "Task", "TASKS", "get"]
