@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from memnets import unroll as unroll_lib
+from memnets.unroll import unroll
 
 
 class StackedState(NamedTuple):
@@ -83,6 +83,6 @@ class Bidirectional(nnx.Module):
     With a mask, padded steps leave the states untouched, so the backward cell
     starts at each example's last valid step.
     """
-    _, ys_fwd = unroll_lib.unroll(self.forward, xs, mask=mask)
-    _, ys_bwd = unroll_lib.unroll(self.backward, xs, mask=mask, reverse=True)
+    _, ys_fwd = unroll(self.forward, xs, mask=mask)
+    _, ys_bwd = unroll(self.backward, xs, mask=mask, reverse=True)
     return jnp.concatenate([ys_fwd, ys_bwd], axis=-1)
