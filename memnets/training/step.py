@@ -144,7 +144,7 @@ class Steps:
     )
     metrics = task_metrics.summary(self.task.loss, logits, batch.targets, batch.mask)
     metrics["loss"] = loss
-    metrics["grad_norm"] = optax.global_norm(grads)
+    metrics["grad_norm"] = optax.tree.norm(grads)
     metrics["nonfinite"] = new_state.nonfinite
     return new_state, metrics
 
