@@ -12,7 +12,14 @@ TASK = associative_recall.AssociativeRecall()
 BITS, WIDTH = 6, 3
 MAX_ITEMS = 5
 SAMPLE = jax.jit(TASK.sample, static_argnums=(1, 2))
-SAMPLE_LENGTHS = jax.jit(TASK.sample_lengths, static_argnums=2)
+TRACES = []
+
+
+@jax.jit
+def sample_at_max(key, lengths):
+  """The task's sampler at MAX_ITEMS, counting its traces."""
+  TRACES.append(1)
+  return TASK.sample_lengths(key, lengths, MAX_ITEMS)
 
 
 def test_paper_sizes():
@@ -54,7 +61,7 @@ def _parse(inputs_TxI, num_items):
 
 def test_known_answer_and_mask_for_mixed_lengths():
   lengths = np.array([2, 5, 3, 4, 2, 5])
-  batch = SAMPLE_LENGTHS(jax.random.key(3), jnp.asarray(lengths), MAX_ITEMS)
+  batch = sample_at_max(jax.random.key(3), jnp.asarray(lengths))
   inputs, targets, mask = (np.asarray(x) for x in batch)
   np.testing.assert_array_equal(mask.sum(axis=1), [WIDTH] * len(lengths))
   queried = []
@@ -74,29 +81,25 @@ def test_known_answer_and_mask_for_mixed_lengths():
 
 
 def test_query_covers_all_but_last_item():
-  lengths = jnp.full((64,), 3)
-  inputs = np.asarray(SAMPLE_LENGTHS(jax.random.key(5), lengths, 3).inputs)
   counts = np.zeros(3, int)
-  for example in inputs:
-    items, query = _parse(example, 3)
-    counts[[np.array_equal(item, query) for item in items].index(True)] += 1
+  for seed in range(8):
+    inputs = np.asarray(
+      sample_at_max(jax.random.key(10 + seed), jnp.full((6,), 3, jnp.int32)).inputs
+    )
+    for example in inputs:
+      items, query = _parse(example, 3)
+      counts[[np.array_equal(item, query) for item in items].index(True)] += 1
   assert counts[0] > 10 and counts[1] > 10 and counts[2] == 0
 
 
 def test_range_compiles_once():
-  traces = []
-
-  @jax.jit
-  def sample(key, lengths):
-    traces.append(1)
-    return TASK.sample_lengths(key, lengths, MAX_ITEMS)
-
+  sample_at_max(jax.random.key(0), jnp.full((6,), MAX_ITEMS, jnp.int32))
+  traces_before = len(TRACES)
   for seed in range(3):
     key = jax.random.key(seed)
-    lengths = jax.random.randint(jax.random.fold_in(key, 1), (4,), 2, MAX_ITEMS + 1)
-    batch = sample(key, lengths)
-    np.testing.assert_array_equal(batch.mask.sum(axis=1), [WIDTH] * 4)
-  assert len(traces) == 1
+    lengths = jax.random.randint(jax.random.fold_in(key, 1), (6,), 2, MAX_ITEMS + 1)
+    np.testing.assert_array_equal(sample_at_max(key, lengths).mask.sum(axis=1), [WIDTH] * 6)
+  assert len(TRACES) == traces_before
 
 
 def test_custom_sizes():

@@ -66,7 +66,7 @@ def test_targets_are_the_input_sequence():
     np.testing.assert_array_equal(batch.targets[i, length + 1 : 2 * length + 1], shown)
   assert set(np.unique(batch.inputs[..., :8])) <= {0.0, 1.0}
   # Bits are Bernoulli(1/2): the fraction of ones over 4 * 6 * 8 bits is near 1/2.
-  full = SAMPLE_LENGTHS(jax.random.key(5), jnp.full((4,), MAX_LENGTH), MAX_LENGTH)
+  full = SAMPLE_LENGTHS(jax.random.key(5), jnp.full((4,), MAX_LENGTH, jnp.int32), MAX_LENGTH)
   assert 0.35 < float(full.targets.sum() / (8 * full.mask.sum())) < 0.65
 
 

@@ -78,7 +78,7 @@ def test_optimal_predictor_known_answer():
 
 
 def test_optimal_predictor_matches_direct_count():
-  bits = np.asarray(sample(jax.random.key(3), jnp.full((3,), MAX_LENGTH)).targets)
+  bits = np.asarray(sample(jax.random.key(3), jnp.full((3,), MAX_LENGTH, jnp.int32)).targets)
   sequences = np.concatenate([np.zeros((3, 1)), bits[..., 0]], axis=1)  # b_0 unused by counts
   probs = np.asarray(OPTIMAL_PROBABILITIES(sequences))
   for sequence, prob in zip(sequences.astype(int), probs, strict=True):
@@ -110,7 +110,7 @@ def test_optimal_cost_is_finite_on_padding():
 
 
 def test_range_compiles_once():
-  sample(jax.random.key(0), jnp.full((3,), MAX_LENGTH))
+  sample(jax.random.key(0), jnp.full((3,), MAX_LENGTH, jnp.int32))
   traces_before = len(TRACES)
   for seed in range(3):
     key = jax.random.key(seed)

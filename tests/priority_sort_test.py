@@ -42,7 +42,7 @@ def test_shapes_and_dtypes(batch_size, length):
 
 
 def test_determinism():
-  lengths = jnp.array([4, 7, 5])
+  lengths = jnp.array([4, 7, 5, 6])
   a = sample_at_max(jax.random.key(1), lengths)
   b = sample_at_max(jax.random.key(1), lengths)
   c = sample_at_max(jax.random.key(2), lengths)
@@ -71,7 +71,7 @@ def test_known_answer_and_mask_for_mixed_lengths():
 
 
 def test_range_compiles_once():
-  sample_at_max(jax.random.key(0), jnp.full((4,), MAX_LENGTH))
+  sample_at_max(jax.random.key(0), jnp.full((4,), MAX_LENGTH, jnp.int32))
   traces_before = len(TRACES)
   for seed in range(3):
     key = jax.random.key(seed)
