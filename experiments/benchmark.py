@@ -1,0 +1,173 @@
+"""Speed benchmark of memnets' training step and forward pass: the benchmark binary.
+
+  python -m experiments.benchmark                      # the standard suite
+  python -m experiments.benchmark --suite=scaling      # length, memory and batch scaling
+  python -m experiments.benchmark --suite=tiny         # seconds; what CI runs
+  python -m experiments.benchmark --model=ntm --batch_size=64 --memory_size=512 --steps=50
+  python -m experiments.benchmark --output=/tmp/bench.jsonl
+
+Every case builds its run from the paper configs (`experiments/configs/ntm_copy.py`,
+`lstm_copy.py`) at one fixed length and times the library's own compiled train
+step (`memnets.benchmarking.measure`). Each case prints one JSON line as soon as
+it is done (and appends it to --output); a summary table follows at the end.
+
+Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
+- standard: the copy NTM (100-unit LSTM controller, 128 × 20 memory, 1 read and
+  1 write head, shifts -1..1) at length 20 (41 time steps), batch 1, 16, 64,
+  256; the paper's LSTM baseline (3 × 256) through our cells and `unroll`; and
+  Flax's own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes.
+- scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
+  a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
+  rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on.
+- tiny: the `:smoke` NTM and LSTM at batch 2, length 3.
+
+Any of --model, --task, --batch_size, --length, --memory_size runs that one case
+instead of a suite (unset ones as in the standard NTM case).
+"""
+
+import json
+import sys
+from typing import NamedTuple
+
+import jax
+import ml_collections
+from absl import app, flags, logging
+
+from experiments import configs
+from experiments.configs import lstm_copy, ntm_copy
+from memnets import benchmarking
+from memnets.training import config as config_lib
+
+MODELS = ("ntm", "lstm", benchmarking.FLAX_REFERENCE)
+SUITES = ("standard", "scaling", "tiny")
+STANDARD_BATCH_SIZES = (1, 16, 64, 256)
+STANDARD_LENGTH = 20  # copy length 20: 2 * 20 + 1 = 41 time steps
+STANDARD_BATCH_SIZE = 16  # the scaling suite's and a single case's default batch
+STANDARD_MEMORY_SIZE = 128  # memory slots N of the paper's copy NTM
+SCALING_LENGTHS = (20, 100, 500, 1000)
+SCALING_MEMORY_SIZES = (128, 512, 1024, 4096)
+SCALING_BATCH_SIZES = (1, 16, 256, 4096)
+REMAT_MIN_LENGTH = 500  # rematerialise the scan body from this length on
+TINY_BATCH_SIZE = 2
+TINY_LENGTH = 3
+
+_MODEL = flags.DEFINE_enum("model", None, MODELS, "Model of a single case.")
+_TASK = flags.DEFINE_string("task", None, "Task of a single case (a memnets.tasks name).")
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", None, "Batch size of a single case.", 1)
+_LENGTH = flags.DEFINE_integer("length", None, "Sequence length of a single case.", 1)
+_MEMORY_SIZE = flags.DEFINE_integer("memory_size", None, "NTM memory slots N of a single case.", 1)
+_STEPS = flags.DEFINE_integer(
+  "steps",
+  benchmarking.DEFAULT_TIMED_STEPS,
+  "Timed steps per case (fewer, but at least the minimum, when the budget runs out).",
+  lower_bound=benchmarking.MIN_TIMED_STEPS,
+)
+_BUDGET_S = flags.DEFINE_float(
+  "budget_s", benchmarking.DEFAULT_BUDGET_S, "Seconds of timed steps per measurement.", 0.0
+)
+_SUITE = flags.DEFINE_enum("suite", "standard", SUITES, "Suite run when no case flag is set.")
+_OUTPUT = flags.DEFINE_string("output", None, "Also write the JSON lines to this file.")
+
+
+class Case(NamedTuple):
+  model: str  # one of MODELS
+  task: str = "copy"
+  batch_size: int = STANDARD_BATCH_SIZE
+  length: int = STANDARD_LENGTH
+  memory_size: int | None = None  # NTM slots; None: the config's
+  remat: bool = False
+  tiny: bool = False  # the configs' `:smoke` model sizes
+
+
+def suite_cases(suite: str) -> list[Case]:
+  """The cases of a named suite, in running order."""
+  if suite == "tiny":
+    return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in MODELS[:2]]
+  if suite == "standard":
+    return [Case(m, batch_size=b) for m in MODELS for b in STANDARD_BATCH_SIZES]
+  if suite != "scaling":
+    raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
+  cases = [Case("ntm", length=n, remat=n >= REMAT_MIN_LENGTH) for n in SCALING_LENGTHS]
+  cases += [Case("ntm", memory_size=n) for n in SCALING_MEMORY_SIZES]
+  cases += [Case("ntm", batch_size=b) for b in SCALING_BATCH_SIZES]
+  return list(dict.fromkeys(cases))  # the base case once
+
+
+def case_config(case: Case) -> config_lib.Config:
+  """The training config of `case`: its paper config at one fixed length and one seed."""
+  module = ntm_copy if case.model == "ntm" else lstm_copy
+  config = module.get_config(configs.SMOKE if case.tiny else None)
+  if case.task != config.task.name:
+    config.task.name = case.task
+    config.task.kwargs = ml_collections.ConfigDict()  # the task's own defaults
+  config.task.curriculum = "fixed"
+  config.task.min_length = case.length
+  config.task.max_length = case.length
+  config.task.eval_lengths = (case.length,)
+  config.train.batch_size = case.batch_size
+  config.num_seeds = 1
+  config.train.remat = case.remat
+  if case.memory_size is not None:
+    if case.model != "ntm":
+      raise config_lib.ConfigError("model.memory_size: only the NTM has a memory")
+    config.model.memory_size = case.memory_size
+  return config_lib.from_mapping(config)
+
+
+def selected_cases() -> list[Case]:
+  """One case from the case flags if any is set, else the --suite's cases."""
+  case_flags = (_MODEL, _TASK, _BATCH_SIZE, _LENGTH, _MEMORY_SIZE)
+  if all(flag.value is None for flag in case_flags):
+    return suite_cases(_SUITE.value)
+  if flags.FLAGS["suite"].present:
+    raise app.UsageError("--suite cannot be combined with the single-case flags")
+  length = _LENGTH.value or STANDARD_LENGTH
+  return [
+    Case(
+      model=_MODEL.value or "ntm",
+      task=_TASK.value or "copy",
+      batch_size=_BATCH_SIZE.value or STANDARD_BATCH_SIZE,
+      length=length,
+      memory_size=_MEMORY_SIZE.value,
+      remat=length >= REMAT_MIN_LENGTH,
+    )
+  ]
+
+
+def run_cases(cases: list[Case], output) -> list[dict]:
+  """Measures each case, printing (and writing to `output`) its JSON line when done."""
+  rows = []
+  for index, case in enumerate(cases):
+    logging.info("case %d/%d: %s", index + 1, len(cases), case)
+    row = benchmarking.measure(
+      case_config(case),
+      flax_reference=case.model == benchmarking.FLAX_REFERENCE,
+      num_steps=_STEPS.value,
+      budget_s=_BUDGET_S.value,
+    )
+    line = json.dumps(row)
+    print(line, flush=True)
+    if output is not None:
+      output.write(line + "\n")
+      output.flush()
+    rows.append(row)
+  return rows
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  logging.info("JAX %s on %s", jax.__version__, jax.devices())
+  output = open(_OUTPUT.value, "w") if _OUTPUT.value else None
+  try:
+    rows = run_cases(selected_cases(), output)
+  except config_lib.ConfigError as error:
+    sys.exit(f"error: {error}")
+  finally:
+    if output is not None:
+      output.close()
+  print("\n" + benchmarking.format_table(rows), flush=True)
+
+
+if __name__ == "__main__":
+  app.run(main)
