@@ -46,7 +46,20 @@ _address_batch = jax.vmap(_address_heads)
 
 
 class NTMCell(nnx.Module):
-  """NTM with R read heads, W write heads and an N × M memory."""
+  """NTM with R read heads, W write heads and an N × M memory.
+
+  Args:
+    input_size, output_size: I and O.
+    controller: "lstm", "gru", "rnn" or "feedforward" (recurrent.CONTROLLERS).
+    controller_size, controller_layers: width and depth of the controller.
+    memory_size, word_size: N slots of M numbers.
+    num_read_heads, num_write_heads: R >= 1 and W >= 0.
+    shift_width: S, odd; offsets -S//2 … S//2.
+    controller_clip: clip of the controller output, None for none.
+    memory_init: "constant" (1e-6), "learned" (a trained [N, M] parameter) or
+      "random" (a fixed N(0, 0.5²) draw from `memory_seed`, not trained).
+    rngs: parameter initialisation.
+  """
 
   def __init__(
     self,
@@ -108,9 +121,10 @@ class NTMCell(nnx.Module):
     self.output = nnx.Linear(controller_size + num_read_heads * word_size, output_size, rngs=rngs)
     if memory_init == "learned":
       self.initial_memory = nnx.Param(memory.random_memory(rngs.params(), memory_size, word_size))
-    elif memory_init == "random":
-      # A fixed draw, regenerated from this seed in initial_state (not trained).
-      self.memory_seed = int(jax.random.randint(rngs.params(), (), 0, 2**31 - 1))
+    # The "random" scheme's fixed draw is regenerated from this seed in
+    # initial_state (not trained). A plain int, so building the cell under
+    # jax.vmap (one model per seed) works.
+    self.memory_seed = memory_seed
 
   def _memory0(self) -> jax.Array:
     n, m = self.memory_size, self.word_size
