@@ -76,6 +76,7 @@ class NTMCell(nnx.Module):
     shift_width: int = 3,
     controller_clip: float | None = DEFAULT_CONTROLLER_CLIP,
     memory_init: str = "constant",
+    memory_seed: int = 0,
     rngs: nnx.Rngs,
   ):
     if controller not in recurrent.CONTROLLERS:
