@@ -1,0 +1,38 @@
+"""Figures of a trained workdir: one example sequence and the learning curves.
+
+  python -m experiments.visualize --workdir=/tmp/ntm_copy [--length=20] [--seed_index=0]
+
+Writes <workdir>/figures/example.png, in the style of Graves et al. 2014,
+Fig. 6 (inputs, targets, outputs, the heads' write and read weightings over
+time and the memory after the last step; memory panels only for models that
+have a memory), and learning_curves.png (loss and the task's error metrics
+against step, per seed, from metrics.jsonl), and prints their paths.
+"""
+
+import sys
+
+from absl import app, flags
+
+from memnets.figures import workdir as workdir_figures
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "Training workdir with checkpoints.")
+_LENGTH = flags.DEFINE_integer("length", None, "Example length (default: longest trained).")
+_SEED_INDEX = flags.DEFINE_integer("seed_index", 0, "Which seed's model to show.")
+flags.mark_flags_as_required(["workdir"])
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  try:
+    paths = workdir_figures.write_figures(_WORKDIR.value, _LENGTH.value, _SEED_INDEX.value)
+  except FileNotFoundError as error:
+    sys.exit(f"error: no checkpoint to visualise in workdir {_WORKDIR.value}: {error}")
+  except ValueError as error:
+    sys.exit(f"error: {error}")
+  for path in paths:
+    print(path)
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,79 @@
+"""The experiments.evaluate binary end to end: files written, training files untouched, errors."""
+
+import csv
+import hashlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+from experiments.configs import ntm_copy
+from memnets.training import checkpoints, optimizers
+from memnets.training import config as config_lib
+from memnets.training import state as state_lib
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+ENV = {
+  **os.environ,
+  "PYTHONPATH": str(REPO),
+  "JAX_PLATFORMS": "cpu",
+  "XLA_FLAGS": "--xla_backend_optimization_level=0",
+}
+
+
+def _make_workdir(path, num_seeds):
+  """A workdir holding an untrained smoke NTM checkpoint (no training compile)."""
+  raw = ntm_copy.get_config("smoke")
+  raw.num_seeds = num_seeds
+  config = config_lib.from_mapping(raw)
+  task = config_lib.build_task(config)
+  train_state = state_lib.init_stacked(config, task, optimizers.make(config.optimizer))
+  path.mkdir()
+  checkpoints.save_config(path, config)
+  manager = checkpoints.manager(path, config.train.max_to_keep)
+  checkpoints.save(manager, 3, train_state)
+  manager.wait_until_finished()
+  manager.close()
+
+
+def _evaluate(workdir, *flags):
+  command = [sys.executable, "-m", "experiments.evaluate", f"--workdir={workdir}", *flags]
+  return subprocess.run(command, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300)
+
+
+def _fingerprints(workdir):
+  return {
+    path.relative_to(workdir): hashlib.sha256(path.read_bytes()).hexdigest()
+    for path in sorted(workdir.rglob("*"))
+    if path.is_file()
+  }
+
+
+def test_binary_writes_sweep_and_keeps_training_files(tmp_path):
+  workdir = tmp_path / "run"
+  _make_workdir(workdir, num_seeds=2)
+  before = _fingerprints(workdir)
+  result = _evaluate(workdir, "--lengths=2,5", "--num_sequences=6", "--batch_size=4")
+  assert result.returncode == 0, result.stderr[-3000:]
+  eval_dir = workdir / "eval"
+  printed = result.stdout.split()
+  assert printed == [str(eval_dir / name) for name in ("sweep.csv", "sweep.json", "sweep.png")]
+  with (eval_dir / "sweep.csv").open() as file:
+    table = list(csv.DictReader(file))
+  assert len(table) == 2 * 4  # two lengths × (seed 0, seed 1, mean, best)
+  for row in table:
+    assert 0 <= float(row["bit_errors"]) <= 8 * int(row["length"])  # 8-bit vectors
+  saved = json.loads((eval_dir / "sweep.json").read_text())
+  assert saved["lengths"] == [2, 5] and saved["num_sequences"] == 6
+  assert (eval_dir / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+  after = _fingerprints(workdir)
+  assert {p: h for p, h in after.items() if p.parts[0] != "eval"} == before
+
+
+def test_binary_without_checkpoint_exits_with_message(tmp_path):
+  result = _evaluate(tmp_path / "empty")
+  assert result.returncode != 0
+  assert "no checkpoint" in result.stderr and str(tmp_path / "empty") in result.stderr
+  assert "Traceback" not in result.stderr
+  assert not (tmp_path / "empty").exists()
