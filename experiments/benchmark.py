@@ -87,9 +87,10 @@ def suite_cases(suite: str) -> list[Case]:
     return [Case(m, batch_size=b) for m in MODELS for b in STANDARD_BATCH_SIZES]
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
-  cases = [Case("ntm", length=n, remat=n >= REMAT_MIN_LENGTH) for n in SCALING_LENGTHS]
-  cases += [Case("ntm", memory_size=n) for n in SCALING_MEMORY_SIZES]
-  cases += [Case("ntm", batch_size=b) for b in SCALING_BATCH_SIZES]
+  base = Case("ntm", memory_size=STANDARD_MEMORY_SIZE)
+  cases = [base._replace(length=n, remat=n >= REMAT_MIN_LENGTH) for n in SCALING_LENGTHS]
+  cases += [base._replace(memory_size=n) for n in SCALING_MEMORY_SIZES]
+  cases += [base._replace(batch_size=b) for b in SCALING_BATCH_SIZES]
   return list(dict.fromkeys(cases))  # the base case once
 
 

@@ -1,0 +1,113 @@
+"""The experiments.benchmark binary: its suites, its configs, and the tiny suite end to end."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from experiments import benchmark
+from memnets import benchmarking
+from memnets.training import config as config_lib
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+ENV = {
+  **os.environ,
+  "PYTHONPATH": str(REPO),
+  "JAX_PLATFORMS": "cpu",
+  "XLA_FLAGS": "--xla_backend_optimization_level=0",
+}
+# Every JSON line has these fields, with these types.
+FIELDS = {
+  "model": str,
+  "task": str,
+  "batch_size": int,
+  "length": int,
+  "time_steps": int,
+  "remat": bool,
+  "params": int,
+  "backend": str,
+  "device": str,
+  "compile_s": float,
+  "step_ms_median": float,
+  "step_ms_min": float,
+  "step_ms_max": float,
+  "timed_steps": int,
+  "requested_steps": int,
+  "budget_limited": bool,
+  "train_sequences_per_s": float,
+  "forward_compile_s": float,
+  "forward_ms_median": float,
+  "forward_sequences_per_s": float,
+  "peak_memory_bytes": int,
+  "peak_memory_source": str,
+  "rss_increase_bytes": int,
+}
+
+
+def _benchmark(*flags):
+  command = [sys.executable, "-m", "experiments.benchmark", *flags]
+  return subprocess.run(command, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300)
+
+
+def test_standard_suite_is_the_paper_copy_setting():
+  cases = benchmark.suite_cases("standard")
+  assert [c.batch_size for c in cases if c.model == "ntm"] == [1, 16, 64, 256]
+  assert {c.model for c in cases} == {"ntm", "lstm", benchmarking.FLAX_REFERENCE}
+  assert len(cases) == 12 and all(c.length == 20 and not c.remat for c in cases)
+  ntm = benchmark.case_config(cases[0])
+  assert ntm.model.kwargs["controller"] == "lstm" and ntm.model.kwargs["controller_size"] == 100
+  assert (ntm.model.kwargs["memory_size"], ntm.model.kwargs["word_size"]) == (128, 20)
+  assert ntm.model.kwargs["num_read_heads"] == ntm.model.kwargs["num_write_heads"] == 1
+  assert ntm.model.kwargs["shift_width"] == 3
+  assert (ntm.task.name, ntm.task.kwargs["bits"]) == ("copy", 8)
+  assert ntm.task.min_length == ntm.task.max_length == 20 and ntm.train.num_seeds == 1
+  lstm = benchmark.case_config(cases[-1])
+  assert lstm.model.name == "lstm" and lstm.train.batch_size == 256
+  assert (lstm.model.kwargs["hidden_size"], lstm.model.kwargs["num_layers"]) == (256, 3)
+
+
+def test_scaling_suite_varies_one_axis_with_remat_for_long_sequences():
+  cases = benchmark.suite_cases("scaling")
+  assert len(cases) == len(set(cases)) == 10  # 4 + 4 + 4 minus the base case twice
+  assert sorted({c.length for c in cases}) == [20, 100, 500, 1000]
+  assert sorted({c.memory_size for c in cases}) == [128, 512, 1024, 4096]
+  assert sorted({c.batch_size for c in cases}) == [1, 16, 256, 4096]
+  assert all(c.remat == (c.length >= benchmark.REMAT_MIN_LENGTH) for c in cases)
+  big = benchmark.case_config(benchmark.Case("ntm", memory_size=4096, remat=True))
+  assert big.model.kwargs["memory_size"] == 4096 and big.train.remat
+
+
+def test_memory_size_of_a_memoryless_model_is_an_error():
+  with pytest.raises(config_lib.ConfigError, match="memory_size"):
+    benchmark.case_config(benchmark.Case("lstm", memory_size=64))
+
+
+def test_tiny_suite_end_to_end(tmp_path):
+  output = tmp_path / "bench.jsonl"
+  result = _benchmark("--suite=tiny", "--steps=5", f"--output={output}")
+  assert result.returncode == 0, result.stderr[-3000:]
+  lines = [line for line in result.stdout.splitlines() if line.strip()]
+  rows = [json.loads(line) for line in lines[:2]]
+  assert [json.loads(line) for line in output.read_text().splitlines()] == rows
+  assert [row["model"] for row in rows] == ["ntm", "lstm"]
+  for row in rows:
+    for field, kind in FIELDS.items():
+      assert isinstance(row[field], kind), field
+    assert row["step_ms_min"] <= row["step_ms_median"] <= row["step_ms_max"]
+    assert row["timed_steps"] == row["requested_steps"] == 5  # tiny steps: no budget cut
+    assert row["train_sequences_per_s"] == pytest.approx(
+      row["batch_size"] / row["step_ms_median"] * 1e3
+    )
+    assert row["compile_s"] > 0 and row["peak_memory_bytes"] > 0
+  assert rows[0]["memory"] == "8x4" and rows[1]["memory"] is None
+  table = lines[2:]  # the summary: header, rule, one line per case
+  assert table[0].split()[:3] == ["model", "B", "len"] and set(table[1]) <= {"-", " "}
+  assert [line.split()[0] for line in table[2:]] == ["ntm", "lstm"]
+
+
+def test_suite_and_case_flags_do_not_mix():
+  result = _benchmark("--suite=tiny", "--model=lstm")
+  assert result.returncode != 0 and "--suite" in result.stderr
