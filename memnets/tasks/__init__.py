@@ -4,6 +4,8 @@ from memnets.tasks import (
   associative_recall,
   chomsky,
   copy,
+  curriculum,
+  metrics,
   ngrams,
   priority_sort,
   repeat_copy,
@@ -27,4 +29,4 @@ def get(name: str, **kwargs) -> Task:
   return TASKS[name](**kwargs)
 
 
-__all__ = ["Batch", "Task", "TASKS", "get"]
+__all__ = ["TASKS", "Batch", "Task", "curriculum", "get", "metrics"]
