@@ -16,8 +16,10 @@
    spares most of the recompilation between chunks.
 2. Runs the length-generalisation sweep (lengths 10–120) into <workdir>/eval/.
 3. Writes the example and learning-curve figures into <workdir>/figures/.
-Prints where everything is. On a 2-core CPU a 300 s budget covers about a
-thousand steps of the full-size config.
+Prints where everything is. On a shared 2-core CPU a 300 s budget covers a few
+hundred steps of the full-size config, far from solving copy (the paper trains
+for ~10^5 sequences); run again to continue from the checkpoint, or train on an
+accelerator with experiments.train. The sweep and figures add about two minutes.
 """
 
 import copy
@@ -84,10 +86,9 @@ def _verdict(summary, total: int) -> str:
 
 
 def _next_chunk(train, remaining_s: float, steps_per_s: float) -> int:
-  """Steps that fit in the remaining time, in whole log periods, at most one eval period."""
+  """Steps that fit in the remaining time (at the measured speed), at most one eval period."""
   longest = train.eval_every if train.eval_every > 0 else train.checkpoint_every
-  fitting = int(remaining_s * BUDGET_SAFETY * steps_per_s)
-  return min(longest, fitting) // train.log_every * train.log_every
+  return max(0, min(longest, int(remaining_s * BUDGET_SAFETY * steps_per_s)))
 
 
 def train_until_solved(config, workdir: pathlib.Path, budget_s: float, target: float):
