@@ -1,11 +1,7 @@
 """memnets.benchmarking: the timing loop, its budget, the measured rows and the table."""
 
-import os
-
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")  # compile fast
-
-import chex  # noqa: E402
-import jax  # noqa: E402
+import chex
+import jax
 import pytest
 
 from experiments.configs import lstm_copy, ntm_copy

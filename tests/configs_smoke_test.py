@@ -1,18 +1,13 @@
 """Every config file's `:smoke` variant trains through the library: finite loss, metrics written."""
 
-import os
+import importlib
+import json
+import math
+import pathlib
 
-# Compile fast: XLA's CPU back-end optimisations dominate these tests' time.
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+import pytest
 
-import importlib  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import pathlib  # noqa: E402
-
-import pytest  # noqa: E402
-
-from memnets import training  # noqa: E402
+from memnets import training
 
 CONFIG_DIR = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "configs"
 NAMES = sorted(p.stem for p in CONFIG_DIR.glob("*.py") if p.stem != "__init__")

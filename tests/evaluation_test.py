@@ -6,23 +6,19 @@ errors are 0 at every length, and its negation gets every bit wrong: exactly
 bits · L errors per sequence.
 """
 
-import os
+import csv
+import json
 
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
 
-import csv  # noqa: E402
-import json  # noqa: E402
-
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from experiments.configs import ntm_copy  # noqa: E402
-from memnets import tasks  # noqa: E402
-from memnets.training import checkpoints, evaluation, optimizers  # noqa: E402
-from memnets.training import config as config_lib  # noqa: E402
-from memnets.training import state as state_lib  # noqa: E402
+from experiments.configs import ntm_copy
+from memnets import tasks
+from memnets.training import checkpoints, evaluation, optimizers
+from memnets.training import config as config_lib
+from memnets.training import state as state_lib
 
 BITS = 3
 CONFIDENT_LOGIT = 10.0

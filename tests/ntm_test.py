@@ -15,8 +15,14 @@ I, O = 5, 4
 
 
 @pytest.mark.parametrize(
-    "b,t,n,m,r,w",
-    [(1, 1, 4, 2, 1, 1), (2, 5, 16, 6, 1, 1), (3, 4, 8, 4, 2, 1), (2, 3, 8, 4, 3, 2), (2, 3, 8, 4, 1, 0)],
+  "b,t,n,m,r,w",
+  [
+    (1, 1, 4, 2, 1, 1),
+    (2, 5, 16, 6, 1, 1),
+    (3, 4, 8, 4, 2, 1),
+    (2, 3, 8, 4, 3, 2),
+    (2, 3, 8, 4, 1, 0),
+  ],
 )
 @pytest.mark.parametrize("controller", ["lstm", "feedforward"])
 def test_shapes(b, t, n, m, r, w, controller):
@@ -123,7 +129,9 @@ def test_one_ntm_step_gradients_match_finite_differences():
       state, y2 = c(state, x)
       return jnp.sum(y * y2) + jnp.sum(state.memory**2)
 
-    test_util.check_grads(jax.jit(step_loss), (params, x), order=1, modes=["rev"], atol=1e-4, rtol=1e-4)
+    test_util.check_grads(
+      jax.jit(step_loss), (params, x), order=1, modes=["rev"], atol=1e-4, rtol=1e-4
+    )
 
 
 def test_gradients_finite_from_constant_memory_with_exact_zeros():

@@ -1,23 +1,19 @@
 """Tests of memnets.training.checkpoints: kill -9 and resume is bit-exact; torn saves are ignored."""
 
+import json
 import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
 
-# Compile fast: XLA's CPU back-end optimisations dominate these tests' time.
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+import jax
+import numpy as np
 
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
-
-from experiments.configs import lstm_copy  # noqa: E402
-from memnets import training  # noqa: E402
-from memnets.training import checkpoints, writers  # noqa: E402
+from experiments.configs import lstm_copy
+from memnets import training
+from memnets.training import checkpoints, writers
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 STEPS, CHECKPOINT_EVERY = 2000, 100

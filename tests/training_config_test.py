@@ -1,11 +1,7 @@
 """Tests of memnets.training.config: conversion, validation and bad input through the library."""
 
-import os
 
-# Compile fast: XLA's CPU back-end optimisations cost most of these tests' time
 # (threefry sampling); numerics are unaffected at test tolerance.
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
-
 
 import json
 import re

@@ -1,11 +1,7 @@
 """End-to-end tests of memnets.training.loop.train_and_evaluate on a tiny LSTM run."""
 
-import os
 
-# Compile fast: XLA's CPU back-end optimisations cost most of these tests' time
 # (threefry sampling); numerics are unaffected at test tolerance.
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
-
 
 import json
 

@@ -1,21 +1,17 @@
 """Tests of memnets.training.sharding: 4 CPU devices give the loss curve of one device."""
 
+import json
 import os
+import pathlib
+import subprocess
+import sys
 
-# Compile fast: XLA's CPU back-end optimisations dominate these tests' time.
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+import jax
+import numpy as np
 
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
-
-from experiments.configs import lstm_copy  # noqa: E402
-from memnets import training  # noqa: E402
-from memnets.training import sharding  # noqa: E402
+from experiments.configs import lstm_copy
+from memnets import training
+from memnets.training import sharding
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 DEVICES = 4

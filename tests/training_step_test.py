@@ -1,19 +1,14 @@
 """Tests of memnets.training.step and .state: on-device batches, guard, multi-seed independence."""
 
-import os
+import jax
+import jax.numpy as jnp
+import numpy as np
 
-# Compile fast: XLA's CPU back-end optimisations dominate these tests' time.
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
-
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-
-from experiments.configs import lstm_copy  # noqa: E402
-from memnets.training import config as config_lib  # noqa: E402
-from memnets.training import optimizers  # noqa: E402
-from memnets.training import state as state_lib  # noqa: E402
-from memnets.training import step as step_lib  # noqa: E402
+from experiments.configs import lstm_copy
+from memnets.training import config as config_lib
+from memnets.training import optimizers
+from memnets.training import state as state_lib
+from memnets.training import step as step_lib
 
 TRAIN_STEPS = 3
 

@@ -21,9 +21,9 @@ def python_loop(cell, xs, mask=None):
     if mask is not None:
       keep = mask[:, t].astype(bool)
       new_state = jax.tree.map(
-          lambda n, o, keep=keep: jnp.where(keep.reshape((-1,) + (1,) * (n.ndim - 1)), n, o),
-          new_state,
-          state,
+        lambda n, o, keep=keep: jnp.where(keep.reshape((-1,) + (1,) * (n.ndim - 1)), n, o),
+        new_state,
+        state,
       )
     state = new_state
     ys.append(y)
