@@ -50,38 +50,35 @@ class LSTM(nnx.Module):
     return LSTMState(cell=c, hidden=h), y
 
 
-class GRU(nnx.Module):
+class _SingleStateCell(nnx.Module):
+  """A Flax cell whose carry is one hidden vector h (GRU, simple RNN)."""
+
+  flax_cell: type[nnx.Module]
+
+  def __init__(self, input_size: int, hidden_size: int, *, rngs: nnx.Rngs):
+    self.input_size = input_size
+    self.hidden_size = hidden_size
+    self.output_size = hidden_size
+    self.cell = self.flax_cell(input_size, hidden_size, rngs=rngs)
+
+  def initial_state(self, batch_size: int) -> HiddenState:
+    return HiddenState(jnp.zeros((batch_size, self.hidden_size), jnp.float32))
+
+  def __call__(self, state: HiddenState, x: jax.Array) -> tuple[HiddenState, jax.Array]:
+    h, y = self.cell(state.hidden, x)
+    return HiddenState(h), y
+
+
+class GRU(_SingleStateCell):
   """GRU on Flax's `GRUCell`."""
 
-  def __init__(self, input_size: int, hidden_size: int, *, rngs: nnx.Rngs):
-    self.input_size = input_size
-    self.hidden_size = hidden_size
-    self.output_size = hidden_size
-    self.cell = nnx.GRUCell(input_size, hidden_size, rngs=rngs)
-
-  def initial_state(self, batch_size: int) -> HiddenState:
-    return HiddenState(jnp.zeros((batch_size, self.hidden_size), jnp.float32))
-
-  def __call__(self, state: HiddenState, x: jax.Array) -> tuple[HiddenState, jax.Array]:
-    h, y = self.cell(state.hidden, x)
-    return HiddenState(h), y
+  flax_cell = nnx.GRUCell
 
 
-class RNN(nnx.Module):
+class RNN(_SingleStateCell):
   """Vanilla tanh RNN on Flax's `SimpleCell`: h' = tanh(W x + U h + b)."""
 
-  def __init__(self, input_size: int, hidden_size: int, *, rngs: nnx.Rngs):
-    self.input_size = input_size
-    self.hidden_size = hidden_size
-    self.output_size = hidden_size
-    self.cell = nnx.SimpleCell(input_size, hidden_size, rngs=rngs)
-
-  def initial_state(self, batch_size: int) -> HiddenState:
-    return HiddenState(jnp.zeros((batch_size, self.hidden_size), jnp.float32))
-
-  def __call__(self, state: HiddenState, x: jax.Array) -> tuple[HiddenState, jax.Array]:
-    h, y = self.cell(state.hidden, x)
-    return HiddenState(h), y
+  flax_cell = nnx.SimpleCell
 
 
 class FeedForward(nnx.Module):
