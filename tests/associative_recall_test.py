@@ -1,24 +1,23 @@
-"""Tests for the associative recall task (Graves et al. 2014, §4.3)."""
+"""Tests for the associative recall task (Graves et al. 2014, §4.3).
+
+The shape, determinism, compile-once and bad-length checks are in ntm_tasks_test.py.
+"""
 
 import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
 from memnets.tasks import associative_recall
 
 TASK = associative_recall.AssociativeRecall()
 BITS, WIDTH = 6, 3
 MAX_ITEMS = 5
-SAMPLE = jax.jit(TASK.sample, static_argnums=(1, 2))
-TRACES = []
 
 
 @jax.jit
 def sample_at_max(key, lengths):
-  """The task's sampler at MAX_ITEMS, counting its traces."""
-  TRACES.append(1)
+  """The task's sampler at MAX_ITEMS."""
   return TASK.sample_lengths(key, lengths, MAX_ITEMS)
 
 
@@ -27,25 +26,6 @@ def test_paper_sizes():
   assert TASK.train_lengths == (2, 6) and TASK.min_length == 2
   # 6 items of 4 steps, query delimiter + 3 + delimiter, 3 answer steps.
   assert TASK.num_steps(6) == 24 + 5 + 3
-
-
-@pytest.mark.parametrize("batch_size,length", [(1, 2), (3, (2, MAX_ITEMS))])
-def test_shapes_and_dtypes(batch_size, length):
-  batch = SAMPLE(jax.random.key(0), batch_size, length)
-  max_items = length if isinstance(length, int) else length[1]
-  num_steps = 4 * max_items + 8
-  chex.assert_shape(batch.inputs, (batch_size, num_steps, BITS + 2))
-  chex.assert_shape(batch.targets, (batch_size, num_steps, BITS))
-  chex.assert_shape(batch.mask, (batch_size, num_steps))
-  chex.assert_type([batch.inputs, batch.targets, batch.mask], jnp.float32)
-
-
-def test_determinism():
-  a = SAMPLE(jax.random.key(1), 3, (2, MAX_ITEMS))
-  b = SAMPLE(jax.random.key(1), 3, (2, MAX_ITEMS))
-  c = SAMPLE(jax.random.key(2), 3, (2, MAX_ITEMS))
-  chex.assert_trees_all_equal(a, b)
-  assert not np.array_equal(a.inputs, c.inputs)
 
 
 def _parse(inputs_TxI, num_items):
@@ -92,24 +72,8 @@ def test_query_covers_all_but_last_item():
   assert counts[0] > 10 and counts[1] > 10 and counts[2] == 0
 
 
-def test_range_compiles_once():
-  sample_at_max(jax.random.key(0), jnp.full((6,), MAX_ITEMS, jnp.int32))
-  traces_before = len(TRACES)
-  for seed in range(3):
-    key = jax.random.key(seed)
-    lengths = jax.random.randint(jax.random.fold_in(key, 1), (6,), 2, MAX_ITEMS + 1)
-    np.testing.assert_array_equal(sample_at_max(key, lengths).mask.sum(axis=1), [WIDTH] * 6)
-  assert len(TRACES) == traces_before
-
-
 def test_custom_sizes():
   task = associative_recall.AssociativeRecall(bits=4, item_size=2)
   batch = jax.jit(task.sample, static_argnums=(1, 2))(jax.random.key(0), 2, 2)
   chex.assert_shape(batch.inputs, (2, 3 * 2 + 6, 6))
   np.testing.assert_array_equal(batch.mask.sum(axis=1), [2, 2])
-
-
-@pytest.mark.parametrize("length", [1, 0, (1, 4), (5, 3)])
-def test_bad_lengths_raise(length):
-  with pytest.raises(ValueError):
-    TASK.sample(jax.random.key(0), 2, length)

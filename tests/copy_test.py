@@ -1,7 +1,8 @@
 """Tests for the copy task (Graves et al. 2014, §4.1).
 
-Batches come from one jitted sampler with few distinct shapes, so the file
-compiles only a handful of programs.
+The shape, determinism, compile-once and bad-length checks of all five tasks of
+§4 are in ntm_tasks_test.py. Batches come from one jitted sampler with few
+distinct shapes, so the file compiles only a handful of programs.
 """
 
 import chex
@@ -13,7 +14,6 @@ import pytest
 from memnets.tasks import copy
 
 TASK = copy.Copy()
-SAMPLE = jax.jit(TASK.sample, static_argnums=(1, 2))
 SAMPLE_LENGTHS = jax.jit(TASK.sample_lengths, static_argnums=2)
 MAX_LENGTH = 6
 
@@ -22,25 +22,6 @@ def test_paper_sizes():
   assert (TASK.input_size, TASK.output_size, TASK.loss) == (9, 8, "bits")
   assert TASK.train_lengths == (1, 20)
   assert TASK.num_steps(20) == 41
-
-
-@pytest.mark.parametrize("batch_size,length", [(1, 2), (3, (1, MAX_LENGTH))])
-def test_shapes_and_dtypes(batch_size, length):
-  batch = SAMPLE(jax.random.key(0), batch_size, length)
-  max_length = length if isinstance(length, int) else length[1]
-  num_steps = 2 * max_length + 1
-  chex.assert_shape(batch.inputs, (batch_size, num_steps, 9))
-  chex.assert_shape(batch.targets, (batch_size, num_steps, 8))
-  chex.assert_shape(batch.mask, (batch_size, num_steps))
-  chex.assert_type([batch.inputs, batch.targets, batch.mask], jnp.float32)
-
-
-def test_determinism():
-  a = SAMPLE(jax.random.key(1), 3, (1, MAX_LENGTH))
-  b = SAMPLE(jax.random.key(1), 3, (1, MAX_LENGTH))
-  c = SAMPLE(jax.random.key(2), 3, (1, MAX_LENGTH))
-  chex.assert_trees_all_equal(a, b)
-  assert not np.array_equal(a.inputs, c.inputs)
 
 
 def test_mask_and_padding_for_mixed_lengths():
@@ -70,32 +51,10 @@ def test_targets_are_the_input_sequence():
   assert 0.35 < float(full.targets.sum() / (8 * full.mask.sum())) < 0.65
 
 
-def test_range_compiles_once():
-  traces = []
-
-  @jax.jit
-  def sample(key, lengths):
-    traces.append(1)
-    return TASK.sample_lengths(key, lengths, MAX_LENGTH)
-
-  for seed in range(3):
-    key = jax.random.key(seed)
-    lengths = jax.random.randint(jax.random.fold_in(key, 1), (4,), 1, MAX_LENGTH + 1)
-    batch = sample(key, lengths)
-    np.testing.assert_array_equal(batch.mask.sum(axis=1), lengths)
-  assert len(traces) == 1
-
-
 def test_custom_bits():
   batch = copy.Copy(bits=3).sample(jax.random.key(0), 2, 1)
   chex.assert_shape(batch.inputs, (2, 3, 4))
   chex.assert_shape(batch.targets, (2, 3, 3))
-
-
-@pytest.mark.parametrize("length", [0, -1, (0, 3), (5, 2)])
-def test_bad_lengths_raise(length):
-  with pytest.raises(ValueError):
-    TASK.sample(jax.random.key(0), 2, length)
 
 
 def test_bad_bits_raise():

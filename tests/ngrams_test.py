@@ -1,10 +1,11 @@
-"""Tests for the dynamic N-grams task and its Bayes-optimal predictor (Graves et al. 2014, §4.4)."""
+"""Tests for the dynamic N-grams task and its Bayes-optimal predictor (Graves et al. 2014, §4.4).
 
-import chex
+The shape, determinism, compile-once and bad-length checks are in ntm_tasks_test.py.
+"""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
 from memnets.tasks import base, ngrams
 
@@ -12,13 +13,11 @@ TASK = ngrams.NGrams()
 MAX_LENGTH = 40
 OPTIMAL_PROBABILITIES = jax.jit(ngrams.optimal_probabilities)
 OPTIMAL_COST_BITS = jax.jit(ngrams.optimal_cost_bits)
-TRACES = []
 
 
 @jax.jit
 def sample(key, lengths):
-  """The task's sampler at MAX_LENGTH, counting its traces."""
-  TRACES.append(1)
+  """The task's sampler at MAX_LENGTH."""
   return TASK.sample_lengths(key, lengths, MAX_LENGTH)
 
 
@@ -36,18 +35,6 @@ def test_paper_sizes():
   assert (TASK.input_size, TASK.output_size, TASK.loss) == (1, 1, "bits")
   assert TASK.train_lengths == (200, 200) and TASK.min_length == 6
   assert ngrams.NUM_CONTEXTS == 32 and TASK.num_steps(200) == 199
-
-
-def test_shapes_dtypes_and_determinism():
-  lengths = jnp.array([40, 6, 17])
-  a = sample(jax.random.key(0), lengths)
-  b = sample(jax.random.key(0), lengths)
-  c = sample(jax.random.key(1), lengths)
-  chex.assert_shape([a.inputs, a.targets], (3, MAX_LENGTH - 1, 1))
-  chex.assert_shape(a.mask, (3, MAX_LENGTH - 1))
-  chex.assert_type([a.inputs, a.targets, a.mask], jnp.float32)
-  chex.assert_trees_all_equal(a, b)
-  assert not np.array_equal(a.inputs, c.inputs)
 
 
 def test_alignment_and_mask_for_mixed_lengths():
@@ -109,16 +96,6 @@ def test_optimal_cost_is_finite_on_padding():
   assert float(OPTIMAL_COST_BITS(batch)[0]) == 0.0
 
 
-def test_range_compiles_once():
-  sample(jax.random.key(0), jnp.full((3,), MAX_LENGTH, jnp.int32))
-  traces_before = len(TRACES)
-  for seed in range(3):
-    key = jax.random.key(seed)
-    lengths = jax.random.randint(jax.random.fold_in(key, 1), (3,), 6, MAX_LENGTH + 1)
-    np.testing.assert_array_equal(sample(key, lengths).mask.sum(axis=1), lengths - 5)
-  assert len(TRACES) == traces_before
-
-
 def test_arcsine_is_beta_half_half():
   samples = np.asarray(ngrams.arcsine(jax.random.key(6), (20000,)))
   assert samples.min() >= 0 and samples.max() <= 1
@@ -126,9 +103,3 @@ def test_arcsine_is_beta_half_half():
   np.testing.assert_allclose(samples.mean(), 0.5, atol=0.01)
   np.testing.assert_allclose(samples.var(), 0.125, atol=0.005)
   np.testing.assert_allclose((samples < 0.1).mean(), 2 / np.pi * np.arcsin(np.sqrt(0.1)), atol=0.01)
-
-
-@pytest.mark.parametrize("length", [5, 0, (3, 10), (10, 8)])
-def test_bad_lengths_raise(length):
-  with pytest.raises(ValueError):
-    TASK.sample(jax.random.key(0), 2, length)

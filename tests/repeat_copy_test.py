@@ -1,8 +1,10 @@
-"""Tests for the repeat copy task (Graves et al. 2014, §4.2)."""
+"""Tests for the repeat copy task (Graves et al. 2014, §4.2).
+
+The shape, determinism, compile-once and bad-length checks are in ntm_tasks_test.py.
+"""
 
 import math
 
-import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -14,7 +16,6 @@ BITS = 4
 REPEATS = (1, 3)
 MAX_LENGTH = 4
 TASK = repeat_copy.RepeatCopy(bits=BITS, repeats=REPEATS)
-SAMPLE = jax.jit(TASK.sample, static_argnums=(1, 2))
 SAMPLE_LENGTHS = jax.jit(TASK.sample_lengths, static_argnums=2)
 
 
@@ -44,25 +45,6 @@ def test_normalisation_has_zero_mean_unit_variance():
   assert wide.repeat_mean == 5.5 and wide.num_steps(10) == 10 + 1 + 200 + 1
 
 
-@pytest.mark.parametrize("batch_size,length", [(1, 2), (3, (1, MAX_LENGTH))])
-def test_shapes_and_dtypes(batch_size, length):
-  batch = SAMPLE(jax.random.key(0), batch_size, length)
-  max_length = length if isinstance(length, int) else length[1]
-  num_steps = max_length * (1 + REPEATS[1]) + 2
-  chex.assert_shape(batch.inputs, (batch_size, num_steps, BITS + 2))
-  chex.assert_shape(batch.targets, (batch_size, num_steps, BITS + 1))
-  chex.assert_shape(batch.mask, (batch_size, num_steps))
-  chex.assert_type([batch.inputs, batch.targets, batch.mask], jnp.float32)
-
-
-def test_determinism():
-  a = SAMPLE(jax.random.key(1), 3, (1, MAX_LENGTH))
-  b = SAMPLE(jax.random.key(1), 3, (1, MAX_LENGTH))
-  c = SAMPLE(jax.random.key(2), 3, (1, MAX_LENGTH))
-  chex.assert_trees_all_equal(a, b)
-  assert not np.array_equal(a.inputs, c.inputs)
-
-
 def test_known_answer_and_mask_for_mixed_lengths():
   lengths = np.array([1, 4, 2, 3, 4, 1, 2, 3])
   batch = SAMPLE_LENGTHS(jax.random.key(4), jnp.asarray(lengths), MAX_LENGTH)
@@ -85,29 +67,6 @@ def test_known_answer_and_mask_for_mixed_lengths():
     np.testing.assert_array_equal(targets[i, end], [0] * BITS + [1])
     assert not targets[i, end + 1 :].any()
     np.testing.assert_array_equal(np.nonzero(mask[i])[0], np.arange(length + 1, end + 1))
-
-
-def test_range_compiles_once():
-  traces = []
-
-  @jax.jit
-  def sample(key, lengths):
-    traces.append(1)
-    return TASK.sample_lengths(key, lengths, MAX_LENGTH)
-
-  for seed in range(3):
-    key = jax.random.key(seed)
-    lengths = jax.random.randint(jax.random.fold_in(key, 1), (8,), 1, MAX_LENGTH + 1)
-    batch = sample(key, lengths)
-    repeats = _repeats(np.asarray(batch.inputs), np.asarray(lengths))
-    np.testing.assert_array_equal(batch.mask.sum(axis=1), lengths * repeats + 1)
-  assert len(traces) == 1
-
-
-@pytest.mark.parametrize("length", [0, (0, 3), (5, 2)])
-def test_bad_lengths_raise(length):
-  with pytest.raises(ValueError):
-    TASK.sample(jax.random.key(0), 2, length)
 
 
 @pytest.mark.parametrize("repeats", [(0, 3), (4, 2)])
