@@ -3,43 +3,12 @@
 import csv
 import hashlib
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
-from experiments.configs import ntm_copy
-from memnets.training import checkpoints, optimizers
-from memnets.training import config as config_lib
-from memnets.training import state as state_lib
-
-REPO = pathlib.Path(__file__).resolve().parents[1]
-ENV = {
-  **os.environ,
-  "PYTHONPATH": str(REPO),
-  "JAX_PLATFORMS": "cpu",
-  "XLA_FLAGS": "--xla_backend_optimization_level=0",
-}
-
-
-def _make_workdir(path, num_seeds):
-  """A workdir holding an untrained smoke NTM checkpoint (no training compile)."""
-  raw = ntm_copy.get_config("smoke")
-  raw.num_seeds = num_seeds
-  config = config_lib.from_mapping(raw)
-  task = config_lib.build_task(config)
-  train_state = state_lib.init_stacked(config, task, optimizers.make(config.optimizer))
-  path.mkdir()
-  checkpoints.save_config(path, config)
-  manager = checkpoints.manager(path, config.train.max_to_keep)
-  checkpoints.save(manager, 3, train_state)
-  manager.wait_until_finished()
-  manager.close()
+import smoke_workdir
 
 
 def _evaluate(workdir, *flags):
-  command = [sys.executable, "-m", "experiments.evaluate", f"--workdir={workdir}", *flags]
-  return subprocess.run(command, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300)
+  return smoke_workdir.run_binary("experiments.evaluate", workdir, *flags)
 
 
 def _fingerprints(workdir):
@@ -52,7 +21,7 @@ def _fingerprints(workdir):
 
 def test_binary_writes_sweep_and_keeps_training_files(tmp_path):
   workdir = tmp_path / "run"
-  _make_workdir(workdir, num_seeds=2)
+  smoke_workdir.make_workdir(workdir, num_seeds=2)
   before = _fingerprints(workdir)
   result = _evaluate(workdir, "--lengths=2,5", "--num_sequences=6", "--batch_size=4")
   assert result.returncode == 0, result.stderr[-3000:]

@@ -13,12 +13,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import smoke_workdir
 
-from experiments.configs import ntm_copy
 from memnets import tasks
-from memnets.training import checkpoints, evaluation, optimizers
-from memnets.training import config as config_lib
-from memnets.training import state as state_lib
+from memnets.training import evaluation
 
 BITS = 3
 CONFIDENT_LOGIT = 10.0
@@ -134,25 +132,9 @@ def test_length_below_minimum_is_an_error():
     _sweep((0, 2), num_sequences=2)
 
 
-def make_workdir(path, num_seeds=2):
-  """A workdir holding an untrained smoke NTM checkpoint (no training compile)."""
-  raw = ntm_copy.get_config("smoke")
-  raw.num_seeds = num_seeds
-  config = config_lib.from_mapping(raw)
-  task = config_lib.build_task(config)
-  train_state = state_lib.init_stacked(config, task, optimizers.make(config.optimizer))
-  path.mkdir()
-  checkpoints.save_config(path, config)
-  manager = checkpoints.manager(path, config.train.max_to_keep)
-  checkpoints.save(manager, 3, train_state)
-  manager.wait_until_finished()
-  manager.close()
-  return config
-
-
 def test_sweep_workdir_rows_and_files(tmp_path):
   workdir = tmp_path / "run"
-  config = make_workdir(workdir)
+  config = smoke_workdir.make_workdir(workdir, num_seeds=2)
   lengths = (2, 5)
   sweep, context = evaluation.sweep_workdir(workdir, lengths, num_sequences=6, batch_size=6)
   bits = config.task.kwargs["bits"]

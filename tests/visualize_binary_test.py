@@ -1,24 +1,10 @@
 """The experiments.visualize binary end to end on an NTM workdir with a metrics file."""
 
 import json
-import os
-import pathlib
 import struct
-import subprocess
-import sys
 
-from experiments.configs import ntm_copy
-from memnets.training import checkpoints, optimizers
-from memnets.training import config as config_lib
-from memnets.training import state as state_lib
+import smoke_workdir
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-ENV = {
-  **os.environ,
-  "PYTHONPATH": str(REPO),
-  "JAX_PLATFORMS": "cpu",
-  "XLA_FLAGS": "--xla_backend_optimization_level=0",
-}
 ROWS = [
   {"step": 2, "loss": 5.0, "bit_errors": 4.0, "cost_bits": 9.0},
   {"step": 4, "loss": 4.0, "bit_errors": 3.0, "cost_bits": 7.0},
@@ -27,22 +13,13 @@ ROWS = [
 
 
 def _make_workdir(path):
-  """A workdir holding an untrained smoke NTM checkpoint and a small metrics.jsonl."""
-  config = config_lib.from_mapping(ntm_copy.get_config("smoke"))
-  task = config_lib.build_task(config)
-  train_state = state_lib.init_stacked(config, task, optimizers.make(config.optimizer))
-  path.mkdir()
-  checkpoints.save_config(path, config)
-  manager = checkpoints.manager(path, config.train.max_to_keep)
-  checkpoints.save(manager, 4, train_state)
-  manager.wait_until_finished()
-  manager.close()
+  """A workdir holding an untrained smoke NTM checkpoint at step 4 and a small metrics.jsonl."""
+  smoke_workdir.make_workdir(path, step=4)
   (path / "metrics.jsonl").write_text("".join(json.dumps(row) + "\n" for row in ROWS))
 
 
 def _visualize(workdir, *flags):
-  command = [sys.executable, "-m", "experiments.visualize", f"--workdir={workdir}", *flags]
-  return subprocess.run(command, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300)
+  return smoke_workdir.run_binary("experiments.visualize", workdir, *flags)
 
 
 def test_binary_writes_example_and_learning_curves(tmp_path):

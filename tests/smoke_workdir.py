@@ -1,0 +1,59 @@
+"""Shared set-up of the workdir tests: an untrained smoke NTM workdir, and running a binary.
+
+Not a test module (pytest collects only `*_test.py`); test files import it by
+module name, since pytest puts `tests/` on `sys.path`.
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+from experiments.configs import ntm_copy
+from memnets.training import checkpoints, optimizers
+from memnets.training import config as config_lib
+from memnets.training import state as state_lib
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+# The binaries run on the CPU with the suite's compile-fast XLA flag (see conftest.py).
+ENV = {
+  **os.environ,
+  "PYTHONPATH": str(REPO),
+  "JAX_PLATFORMS": "cpu",
+  "XLA_FLAGS": "--xla_backend_optimization_level=0",
+}
+BINARY_TIMEOUT_S = 300
+
+
+def make_workdir(path, num_seeds=None, step=3):
+  """Writes a workdir holding an untrained smoke NTM copy checkpoint (no training compile).
+
+  Args:
+    path: the workdir to create (must not exist).
+    num_seeds: number of stacked seeds; the smoke config's when None.
+    step: the step the checkpoint is saved under.
+
+  Returns:
+    The run's `config_lib` config.
+  """
+  raw = ntm_copy.get_config("smoke")
+  if num_seeds is not None:
+    raw.num_seeds = num_seeds
+  config = config_lib.from_mapping(raw)
+  task = config_lib.build_task(config)
+  train_state = state_lib.init_stacked(config, task, optimizers.make(config.optimizer))
+  path.mkdir()
+  checkpoints.save_config(path, config)
+  manager = checkpoints.manager(path, config.train.max_to_keep)
+  checkpoints.save(manager, step, train_state)
+  manager.wait_until_finished()
+  manager.close()
+  return config
+
+
+def run_binary(module, workdir, *flags):
+  """Runs `python -m <module> --workdir=<workdir> <flags>` from the repository root."""
+  command = [sys.executable, "-m", module, f"--workdir={workdir}", *flags]
+  return subprocess.run(
+    command, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=BINARY_TIMEOUT_S
+  )
