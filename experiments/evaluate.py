@@ -11,8 +11,6 @@ touched. See memnets/training/evaluation.py for the protocol and the length
 buckets that keep the number of compiled programs small.
 """
 
-import sys
-
 from absl import app, flags
 
 from memnets.figures import workdir as workdir_figures
@@ -33,14 +31,14 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   lengths = None if _LENGTHS.value is None else [int(v) for v in _LENGTHS.value]
-  try:
-    paths = workdir_figures.write_sweep(
-      _WORKDIR.value, lengths, num_sequences=_NUM_SEQUENCES.value, batch_size=_BATCH_SIZE.value
-    )
-  except FileNotFoundError as error:
-    sys.exit(f"error: no checkpoint to evaluate in workdir {_WORKDIR.value}: {error}")
-  except ValueError as error:
-    sys.exit(f"error: {error}")
+  paths = workdir_figures.write_or_exit(
+    workdir_figures.write_sweep,
+    _WORKDIR.value,
+    "evaluate",
+    lengths,
+    num_sequences=_NUM_SEQUENCES.value,
+    batch_size=_BATCH_SIZE.value,
+  )
   for path in paths:
     print(path)
 

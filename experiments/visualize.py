@@ -9,8 +9,6 @@ have a memory), and learning_curves.png (loss and the task's error metrics
 against step, per seed, from metrics.jsonl), and prints their paths.
 """
 
-import sys
-
 from absl import app, flags
 
 from memnets.figures import workdir as workdir_figures
@@ -24,12 +22,9 @@ flags.mark_flags_as_required(["workdir"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  try:
-    paths = workdir_figures.write_figures(_WORKDIR.value, _LENGTH.value, _SEED_INDEX.value)
-  except FileNotFoundError as error:
-    sys.exit(f"error: no checkpoint to visualise in workdir {_WORKDIR.value}: {error}")
-  except ValueError as error:
-    sys.exit(f"error: {error}")
+  paths = workdir_figures.write_or_exit(
+    workdir_figures.write_figures, _WORKDIR.value, "visualise", _LENGTH.value, _SEED_INDEX.value
+  )
   for path in paths:
     print(path)
 

@@ -1,9 +1,15 @@
-"""The experiments.visualize binary end to end on an NTM workdir with a metrics file."""
+"""The experiments.visualize binary end to end on an NTM workdir with a metrics file.
+
+Also the error handling the evaluate and visualize binaries share (`write_or_exit`).
+"""
 
 import json
 import struct
 
+import pytest
 import smoke_workdir
+
+from memnets.figures import workdir as workdir_figures
 
 ROWS = [
   {"step": 2, "loss": 5.0, "bit_errors": 4.0, "cost_bits": 9.0},
@@ -35,3 +41,18 @@ def test_binary_writes_example_and_learning_curves(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
     width, height = struct.unpack(">II", data[16:24])
     assert width > 500 and height > 300
+
+
+def test_write_or_exit_turns_writer_errors_into_one_line_exits(tmp_path):
+  with pytest.raises(SystemExit, match="no checkpoint to visualise in workdir") as missing:
+    workdir_figures.write_or_exit(workdir_figures.write_figures, tmp_path / "empty", "visualise")
+  assert str(tmp_path / "empty") in str(missing.value) and "\n" not in str(missing.value)
+
+  def bad_length(workdir, length):
+    raise ValueError(f"length {length} is below the minimum 1")
+
+  with pytest.raises(SystemExit, match="^error: length 0 is below the minimum 1$"):
+    workdir_figures.write_or_exit(bad_length, tmp_path, "visualise", 0)
+  assert workdir_figures.write_or_exit(lambda workdir: [workdir], tmp_path, "visualise") == [
+    tmp_path
+  ]
