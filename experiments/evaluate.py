@@ -13,6 +13,7 @@ buckets that keep the number of compiled programs small.
 
 from absl import app, flags
 
+from experiments import cli
 from memnets.figures import workdir as workdir_figures
 from memnets.training import evaluation
 
@@ -31,7 +32,7 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   lengths = None if _LENGTHS.value is None else [int(v) for v in _LENGTHS.value]
-  paths = workdir_figures.write_or_exit(
+  paths = cli.write_or_exit(
     workdir_figures.write_sweep,
     _WORKDIR.value,
     "evaluate",

@@ -9,6 +9,7 @@ import struct
 import pytest
 import smoke_workdir
 
+from experiments import cli
 from memnets.figures import workdir as workdir_figures
 
 ROWS = [
@@ -45,14 +46,12 @@ def test_binary_writes_example_and_learning_curves(tmp_path):
 
 def test_write_or_exit_turns_writer_errors_into_one_line_exits(tmp_path):
   with pytest.raises(SystemExit, match="no checkpoint to visualise in workdir") as missing:
-    workdir_figures.write_or_exit(workdir_figures.write_figures, tmp_path / "empty", "visualise")
+    cli.write_or_exit(workdir_figures.write_figures, tmp_path / "empty", "visualise")
   assert str(tmp_path / "empty") in str(missing.value) and "\n" not in str(missing.value)
 
   def bad_length(workdir, length):
     raise ValueError(f"length {length} is below the minimum 1")
 
   with pytest.raises(SystemExit, match="^error: length 0 is below the minimum 1$"):
-    workdir_figures.write_or_exit(bad_length, tmp_path, "visualise", 0)
-  assert workdir_figures.write_or_exit(lambda workdir: [workdir], tmp_path, "visualise") == [
-    tmp_path
-  ]
+    cli.write_or_exit(bad_length, tmp_path, "visualise", 0)
+  assert cli.write_or_exit(lambda workdir: [workdir], tmp_path, "visualise") == [tmp_path]

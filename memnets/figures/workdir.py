@@ -10,14 +10,9 @@ sequence) through one seed's model with every step's state kept
 models whose state has no head weightings (no external memory) get the
 input/target/output panels only. It then draws `metrics.jsonl` with
 `curves.plot_learning_curves`. Everything goes to `<workdir>/figures/`.
-
-`write_or_exit(write, workdir, action)` is the error handling the experiments
-binaries share: it calls one of the two writers and turns their documented
-errors into a one-line `SystemExit` message (no traceback).
 """
 
 import pathlib
-from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -120,28 +115,3 @@ def write_sweep(
   )
   png = sweep.plot_sweep(directory / SWEEP_PNG, result, context["train_lengths"], title)
   return [*paths, png]
-
-
-def write_or_exit(
-  write: Callable[..., list[pathlib.Path]], workdir, action: str, *args, **kwargs
-) -> list[pathlib.Path]:
-  """Returns `write(workdir, *args, **kwargs)`; its documented errors become a `SystemExit`.
-
-  For command-line binaries: the message is one line, and Python prints a
-  `SystemExit` message to stderr without a traceback.
-
-  Args:
-    write: `write_sweep` or `write_figures`.
-    workdir: the training workdir.
-    action: the verb for a missing checkpoint ("no checkpoint to <action> in workdir ...").
-    *args, **kwargs: passed on to `write`.
-
-  Raises:
-    SystemExit: `write` raised FileNotFoundError (no config or checkpoint) or ValueError.
-  """
-  try:
-    return write(workdir, *args, **kwargs)
-  except FileNotFoundError as error:
-    raise SystemExit(f"error: no checkpoint to {action} in workdir {workdir}: {error}") from None
-  except ValueError as error:
-    raise SystemExit(f"error: {error}") from None

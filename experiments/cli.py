@@ -1,0 +1,29 @@
+"""Shared command-line handling of the experiment binaries (not library code)."""
+
+import pathlib
+from collections.abc import Callable
+
+
+def write_or_exit(
+  write: Callable[..., list[pathlib.Path]], workdir, action: str, *args, **kwargs
+) -> list[pathlib.Path]:
+  """Returns `write(workdir, *args, **kwargs)`; its documented errors become a `SystemExit`.
+
+  For command-line binaries: the message is one line, and Python prints a
+  `SystemExit` message to stderr without a traceback.
+
+  Args:
+    write: `write_sweep` or `write_figures`.
+    workdir: the training workdir.
+    action: the verb for a missing checkpoint ("no checkpoint to <action> in workdir ...").
+    *args, **kwargs: passed on to `write`.
+
+  Raises:
+    SystemExit: `write` raised FileNotFoundError (no config or checkpoint) or ValueError.
+  """
+  try:
+    return write(workdir, *args, **kwargs)
+  except FileNotFoundError as error:
+    raise SystemExit(f"error: no checkpoint to {action} in workdir {workdir}: {error}") from None
+  except ValueError as error:
+    raise SystemExit(f"error: {error}") from None
