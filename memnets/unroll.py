@@ -48,7 +48,11 @@ def unroll(
       The outputs at those steps are still computed; mask them in the loss.
     remat: recompute each step's internals in the backward pass
       (`jax.checkpoint` on the scan body) instead of storing them: memory
-      O(T · state) instead of O(T · activations).
+      O(T · state) instead of O(T · activations). Off by default: on the
+      2-core CPU, the standard NTM training step (batch 16, length 20) was
+      no faster with it (median 69–97 ms against 65–76 ms without, two
+      interleaved runs of experiments/benchmark.py's case); it pays for long
+      sequences, where the stored activations would not fit.
     return_states: also return every step's state (head weightings, memory,
       ...), batch-major, for plots. Memory-hungry for long sequences.
     reverse: run from the last step to the first (outputs stay aligned with xs).
