@@ -1,7 +1,10 @@
 """Shared command-line handling of the experiment binaries (not library code)."""
 
+import logging as std_logging
 import pathlib
 from collections.abc import Callable
+
+from absl import logging as absl_logging
 
 
 def write_or_exit(
@@ -27,3 +30,15 @@ def write_or_exit(
     raise SystemExit(f"error: no checkpoint to {action} in workdir {workdir}: {error}") from None
   except ValueError as error:
     raise SystemExit(f"error: {error}") from None
+
+
+class _HideCheckpointInfo(std_logging.Filter):
+  """Drops orbax's INFO/DEBUG records (dozens per checkpoint); keeps its warnings."""
+
+  def filter(self, record: std_logging.LogRecord) -> bool:
+    return record.levelno >= std_logging.WARNING or "orbax" not in record.pathname
+
+
+def quiet_checkpoint_logs() -> None:
+  """Keeps the console to memnets' own progress lines while checkpoints are saved."""
+  absl_logging.get_absl_handler().addFilter(_HideCheckpointInfo())

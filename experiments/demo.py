@@ -32,6 +32,7 @@ import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
+from experiments import cli
 from memnets import training
 from memnets.figures import workdir as workdir_figures
 from memnets.training import checkpoints, evaluation, loop
@@ -116,6 +117,7 @@ def train_until_solved(config, workdir: pathlib.Path, budget_s: float, target: f
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  cli.quiet_checkpoint_logs()
   workdir = pathlib.Path(_WORKDIR.value)
   workdir.mkdir(parents=True, exist_ok=True)
   jax.config.update("jax_compilation_cache_dir", str((workdir / COMPILATION_CACHE_DIR).absolute()))
