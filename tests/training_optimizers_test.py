@@ -7,11 +7,12 @@ import numpy as np
 import optax
 import pytest
 
-from experiments.configs import ntm_copy
+from experiments import configs
 from memnets.training import config as config_lib
 from memnets.training import optimizers
 
-PAPER = config_lib.from_mapping(ntm_copy.get_config()).optimizer
+# The shared base config keeps the NTM paper's optimiser (ntm_copy overrides it).
+PAPER = config_lib.from_mapping(configs.base_config()).optimizer
 
 
 def _apply(opt, grads):
