@@ -5,24 +5,16 @@ the width and height (big-endian uint32 at bytes 16–24).
 """
 
 import pathlib
-import struct
 
 import numpy as np
+import png_helpers
 from matplotlib import image as mpl_image
 from matplotlib import pyplot
 from matplotlib.backends import backend_agg
 
 from memnets.figures import canvas
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH, HEIGHT = 2.0, 1.5  # inches: 220 × 165 pixels at canvas.DPI = 110
-
-
-def _png_size(path):
-  data = pathlib.Path(path).read_bytes()
-  assert data[:8] == PNG_SIGNATURE
-  assert data[12:16] == b"IHDR"
-  return struct.unpack(">II", data[16:24])
 
 
 def test_new_figure_is_an_agg_figure_of_the_requested_size():
@@ -46,7 +38,10 @@ def test_save_writes_a_png_of_the_requested_pixels(tmp_path):
   path = canvas.save(figure, str(target))
   assert isinstance(path, pathlib.Path)
   assert path == target
-  assert _png_size(path) == (round(WIDTH * canvas.DPI), round(HEIGHT * canvas.DPI))
+  assert png_helpers.png_size(path, min_bytes=0) == (
+    round(WIDTH * canvas.DPI),
+    round(HEIGHT * canvas.DPI),
+  )
   pixels_HxWxC = mpl_image.imread(path)
   assert pixels_HxWxC.shape[:2] == (165, 220)
   np.testing.assert_allclose(pixels_HxWxC[0, 0, :3], [1.0, 0.0, 0.0])  # the red background
@@ -56,4 +51,4 @@ def test_save_overwrites_an_existing_file(tmp_path):
   path = tmp_path / "figure.png"
   path.write_bytes(b"not a png")
   canvas.save(canvas.new_figure(1.0, 1.0), path)
-  assert _png_size(path) == (canvas.DPI, canvas.DPI)
+  assert png_helpers.png_size(path, min_bytes=0) == (canvas.DPI, canvas.DPI)

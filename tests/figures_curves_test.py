@@ -5,23 +5,11 @@ the width and height (big-endian uint32 at bytes 16–24).
 """
 
 import json
-import struct
 
 import numpy as np
+import png_helpers
 
 from memnets.figures import canvas, curves
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MIN_PNG_BYTES = 5_000  # a blank canvas compresses to far less than a drawn figure
-
-
-def _png_size(path):
-  data = path.read_bytes()
-  assert data[:8] == PNG_SIGNATURE
-  assert data[12:16] == b"IHDR"
-  assert len(data) > MIN_PNG_BYTES
-  return struct.unpack(">II", data[16:24])
-
 
 ROWS = [
   {"step": 2, "seed": 0, "loss": 2.0, "bit_errors": 5.0},
@@ -69,7 +57,7 @@ def test_learning_curves_png(tmp_path):
   rows = curves.read_metrics(metrics)
   assert len(rows) == len(ROWS)
   path = curves.plot_learning_curves(tmp_path / "curves.png", rows, ("loss", "bit_errors"))
-  width, _ = _png_size(path)
+  width, _ = png_helpers.png_size(path)
   assert width == round(2 * curves.PANEL_WIDTH * canvas.DPI)
 
 
@@ -105,7 +93,7 @@ def test_learning_curves_png_size_per_metric(tmp_path):
   metrics.write_text(METRICS_JSONL)
   rows = curves.read_metrics(metrics)
   path = curves.plot_learning_curves(tmp_path / "one.png", rows, ("loss",))
-  assert _png_size(path) == (
+  assert png_helpers.png_size(path) == (
     round(curves.PANEL_WIDTH * canvas.DPI),
     round(curves.PANEL_HEIGHT * canvas.DPI),
   )

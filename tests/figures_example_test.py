@@ -4,23 +4,12 @@ A PNG starts with an 8-byte signature and an IHDR chunk whose first fields are
 the width and height (big-endian uint32 at bytes 16–24).
 """
 
-import struct
-
 import numpy as np
+import png_helpers
 
 from memnets.figures import canvas, example
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MIN_PNG_BYTES = 5_000  # a blank canvas compresses to far less than a drawn figure
 TITLE_HEIGHT = 0.8  # inches added above the panels by plot_example
-
-
-def _png_size(path):
-  data = path.read_bytes()
-  assert data[:8] == PNG_SIGNATURE
-  assert data[12:16] == b"IHDR"
-  assert len(data) > MIN_PNG_BYTES
-  return struct.unpack(">II", data[16:24])
 
 
 def _example_arrays(num_steps=9, with_memory=True):
@@ -41,8 +30,8 @@ def _example_arrays(num_steps=9, with_memory=True):
 def test_plot_example_with_and_without_memory(tmp_path):
   with_memory = example.plot_example(tmp_path / "ntm.png", title="ntm", **_example_arrays())
   without = example.plot_example(tmp_path / "lstm.png", **_example_arrays(with_memory=False))
-  width, tall = _png_size(with_memory)
-  _, short = _png_size(without)
+  width, tall = png_helpers.png_size(with_memory)
+  _, short = png_helpers.png_size(without)
   assert width == round(example.WIDTH * canvas.DPI)
   assert tall > short  # three weighting panels more
   # Three panels of 3-4 channels, each at the minimum height, plus the title band.

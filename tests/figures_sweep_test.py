@@ -4,24 +4,12 @@ A PNG starts with an 8-byte signature and an IHDR chunk whose first fields are
 the width and height (big-endian uint32 at bytes 16–24).
 """
 
-import struct
-
 import numpy as np
+import png_helpers
 import pytest
 
 from memnets.figures import canvas, sweep
 from memnets.training import evaluation
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MIN_PNG_BYTES = 5_000  # a blank canvas compresses to far less than a drawn figure
-
-
-def _png_size(path):
-  data = path.read_bytes()
-  assert data[:8] == PNG_SIGNATURE
-  assert data[12:16] == b"IHDR"
-  assert len(data) > MIN_PNG_BYTES
-  return struct.unpack(">II", data[16:24])
 
 
 def _sweep(kind, num_seeds=3, lengths=(10, 20, 40)):
@@ -35,13 +23,13 @@ def _sweep(kind, num_seeds=3, lengths=(10, 20, 40)):
 @pytest.mark.parametrize("kind", ["bits", "categorical"])
 def test_plot_sweep_writes_png(tmp_path, kind):
   path = sweep.plot_sweep(tmp_path / "deep" / "sweep.png", _sweep(kind), (1, 20), "title")
-  width, height = _png_size(path)
+  width, height = png_helpers.png_size(path)
   assert width == round(2 * sweep.PANEL_WIDTH * canvas.DPI)
   assert height == round(sweep.PANEL_HEIGHT * canvas.DPI)
 
 
 def test_plot_sweep_single_seed(tmp_path):
-  _png_size(sweep.plot_sweep(tmp_path / "one.png", _sweep("bits", num_seeds=1)))
+  png_helpers.png_size(sweep.plot_sweep(tmp_path / "one.png", _sweep("bits", num_seeds=1)))
 
 
 @pytest.mark.parametrize("kind", ["bits", "categorical"])
@@ -54,7 +42,7 @@ def test_plot_sweep_long_sweep_without_training_range(tmp_path):
   lengths = np.arange(1, 61)  # more lengths than get markers
   long = _sweep("categorical", num_seeds=2, lengths=lengths)
   path = sweep.plot_sweep(tmp_path / "long.png", long)
-  assert _png_size(path) == (
+  assert png_helpers.png_size(path) == (
     round(2 * sweep.PANEL_WIDTH * canvas.DPI),
     round(sweep.PANEL_HEIGHT * canvas.DPI),
   )
