@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from memnets import addressing, memory
+from memnets import access, addressing, memory
 from memnets.cells import recurrent, wrappers
 
 # Default clip of the controller's output (Collier & Beel 2018 clip at 20).
@@ -32,12 +32,6 @@ class NTMState(NamedTuple):
   read_weights: jax.Array  # [B, R, N] weightings of the last step's reads
   write_weights: jax.Array  # [B, W, N] weightings of the last step's writes
   reads: jax.Array  # [B, R, M] the last step's read vectors
-
-
-def _head_sizes(word_size: int, shift_width: int, write: bool) -> list[int]:
-  """Sizes of [key, beta, gate, shift, gamma] (+ [erase, add] for a write head)."""
-  sizes = [word_size, 1, 1, shift_width, 1]
-  return sizes + [word_size, word_size] if write else sizes
 
 
 # Addressing for a batch of heads: vmapped over heads (memory shared), then batch.
@@ -58,6 +52,10 @@ class NTMCell(nnx.Module):
     controller_clip: clip of the controller output, None for none.
     memory_init: "constant" (1e-6), "learned" (a trained [N, M] parameter) or
       "random" (a fixed N(0, 0.5²) draw from `memory_seed`, not trained).
+    fused: run each step's memory access through `access.access` (batched,
+      hand-written gradient; the default and fast path) instead of the
+      per-example reference functions of `addressing` and `memory`
+      (differentiated automatically). Both compute the same function.
     rngs: parameter initialisation.
   """
 
@@ -77,6 +75,7 @@ class NTMCell(nnx.Module):
     controller_clip: float | None = DEFAULT_CONTROLLER_CLIP,
     memory_init: str = "constant",
     memory_seed: int = 0,
+    fused: bool = True,
     rngs: nnx.Rngs,
   ):
     if controller not in recurrent.CONTROLLERS:
@@ -106,6 +105,7 @@ class NTMCell(nnx.Module):
     self.shift_width = shift_width
     self.controller_clip = controller_clip
     self.memory_init = memory_init
+    self.fused = fused
 
     make = recurrent.CONTROLLERS[controller]
     ctrl_in = input_size + num_read_heads * word_size
@@ -115,9 +115,9 @@ class NTMCell(nnx.Module):
       self.controller = wrappers.Stacked(
         make, ctrl_in, controller_size, controller_layers, rngs=rngs
       )
-    self._read_split = _head_sizes(word_size, shift_width, write=False)
-    self._write_split = _head_sizes(word_size, shift_width, write=True)
-    head_outputs = num_read_heads * sum(self._read_split) + num_write_heads * sum(self._write_split)
+    head_outputs = num_read_heads * access.head_size(
+      word_size, shift_width, write=False
+    ) + num_write_heads * access.head_size(word_size, shift_width, write=True)
     self.heads = nnx.Linear(controller_size, head_outputs, rngs=rngs)
     self.output = nnx.Linear(controller_size + num_read_heads * word_size, output_size, rngs=rngs)
     if memory_init == "learned":
@@ -150,25 +150,8 @@ class NTMCell(nnx.Module):
       reads=reads,
     )
 
-  def _head_params(self, raw: jax.Array, num_heads: int, split: list[int]):
-    """[B, heads · sum(split)] → dict of activated head parameters, each [B, heads, ...]."""
-    raw = raw.reshape(raw.shape[0], num_heads, sum(split))
-    offsets = [sum(split[:i]) for i in range(1, len(split))]
-    parts = jnp.split(raw, offsets, axis=-1)
-    params = {
-      "key": jnp.tanh(parts[0]),
-      "beta": jax.nn.softplus(parts[1][..., 0]),
-      "gate": jax.nn.sigmoid(parts[2][..., 0]),
-      "shift": jax.nn.softmax(parts[3], axis=-1),
-      "gamma": 1.0 + jax.nn.softplus(parts[4][..., 0]),
-    }
-    if len(parts) > 5:
-      params["erase"] = jax.nn.sigmoid(parts[5])
-      params["add"] = jnp.tanh(parts[6])
-    return params
-
-  def _address(self, mem: jax.Array, w_prev: jax.Array, p: dict) -> jax.Array:
-    return _address_batch(mem, w_prev, p["key"], p["beta"], p["gate"], p["shift"], p["gamma"])
+  def _address(self, mem: jax.Array, w_prev: jax.Array, h: access.Heads) -> jax.Array:
+    return _address_batch(mem, w_prev, h.key, h.beta, h.gate, h.shift, h.gamma)
 
   def __call__(self, state: NTMState, x: jax.Array) -> tuple[NTMState, jax.Array]:
     batch_size = x.shape[0]
@@ -177,18 +160,36 @@ class NTMCell(nnx.Module):
     if self.controller_clip is not None:
       h = jnp.clip(h, -self.controller_clip, self.controller_clip)
     raw = self.heads(h)
-    n_read = self.num_read_heads * sum(self._read_split)
-    mem = state.memory
-    write_w = state.write_weights
-    if self.num_write_heads:
-      wp = self._head_params(raw[:, n_read:], self.num_write_heads, self._write_split)
-      write_w = self._address(mem, state.write_weights, wp)
-      mem = jax.vmap(memory.write)(mem, write_w, wp["erase"], wp["add"])
-    rp = self._head_params(raw[:, :n_read], self.num_read_heads, self._read_split)
-    read_w = self._address(mem, state.read_weights, rp)
-    reads = jax.vmap(memory.read)(mem, read_w)
+    n_read = self.num_read_heads * access.head_size(self.word_size, self.shift_width, write=False)
+    raw_read = raw[:, :n_read].reshape(batch_size, self.num_read_heads, -1)
+    raw_write = raw[:, n_read:].reshape(
+      batch_size, self.num_write_heads, access.head_size(self.word_size, self.shift_width, True)
+    )
+    if self.fused:
+      mem, write_w, read_w, reads = access.access(
+        state.memory,
+        state.write_weights,
+        state.read_weights,
+        raw_write,
+        raw_read,
+        shift_width=self.shift_width,
+      )
+    else:
+      mem, write_w, read_w, reads = self._reference_access(state, raw_read, raw_write)
     y = self.output(jnp.concatenate([h, reads.reshape(batch_size, -1)], -1))
     new_state = NTMState(
       controller=ctrl_state, memory=mem, read_weights=read_w, write_weights=write_w, reads=reads
     )
     return new_state, y
+
+  def _reference_access(self, state: NTMState, raw_read: jax.Array, raw_write: jax.Array):
+    """The memory access from the per-example reference functions (fused=False)."""
+    mem = state.memory
+    write_w = state.write_weights
+    if self.num_write_heads:
+      wp = access.activate(raw_write, self.word_size, self.shift_width)
+      write_w = self._address(mem, state.write_weights, wp)
+      mem = jax.vmap(memory.write)(mem, write_w, wp.erase, wp.add)
+    rp = access.activate(raw_read, self.word_size, self.shift_width)
+    read_w = self._address(mem, state.read_weights, rp)
+    return mem, write_w, read_w, jax.vmap(memory.read)(mem, read_w)
