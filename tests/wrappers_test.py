@@ -66,3 +66,19 @@ def test_bidirectional_backward_run_starts_at_the_last_valid_step():
   # run over those three steps alone.
   _, short = unroll(bwd, XS[:1, :3][:, ::-1])
   np.testing.assert_allclose(ys[0, :3, H:], short[0, ::-1], rtol=1e-5, atol=1e-6)
+
+
+def test_unroll_runs_a_stack_one_layer_at_a_time():
+  stack = wrappers.Stacked(recurrent.LSTM, I, H, 2, rngs=nnx.Rngs(0))
+  model = wrappers.Readout(stack, O, rngs=nnx.Rngs(1))
+  out = unroll(model, XS, return_states=True)
+  # Layer by layer by hand: each layer over the whole sequence, then the read-out.
+  bottom = unroll(stack.layers[0], XS, return_states=True)
+  top = unroll(stack.layers[1], bottom.ys, return_states=True)
+  np.testing.assert_allclose(out.ys, model.dense(top.ys), rtol=1e-5, atol=1e-6)
+  chex.assert_trees_all_close(
+    out.state, wrappers.StackedState((bottom.state, top.state)), rtol=1e-5, atol=1e-6
+  )
+  chex.assert_trees_all_close(
+    out.states, wrappers.StackedState((bottom.states, top.states)), rtol=1e-5, atol=1e-6
+  )

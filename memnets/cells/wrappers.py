@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from memnets.unroll import unroll
+from memnets.unroll import RunFn, unroll
 
 
 class StackedState(NamedTuple):
@@ -50,6 +50,29 @@ class Stacked(nnx.Module):
       new_states.append(layer_state)
     return StackedState(tuple(new_states)), x
 
+  def unroll_layers(
+    self, run: RunFn, xs_TxBxI: jax.Array, state: StackedState
+  ) -> tuple[StackedState, jax.Array, StackedState | None]:
+    """Runs the stack one layer at a time, each over the whole sequence (`memnets.unroll`).
+
+    Args:
+      run: `unroll`'s loop, its options bound: `(cell, xs [T, B, I], state) ->
+        (final state, ys [T, B, O], every step's state or None)`.
+      xs_TxBxI: the bottom layer's inputs, time-major.
+      state: the stack's initial state.
+
+    Returns:
+      `(final state, top layer's ys [T, B, H], every step's state as a
+      StackedState of time-major leaves, or None when `run` returns none)`.
+    """
+    finals, per_step = [], []
+    for layer, layer_state in zip(self.layers, state.layers, strict=True):
+      final, xs_TxBxI, states = run(layer, xs_TxBxI, layer_state)
+      finals.append(final)
+      per_step.append(states)
+    states = None if per_step[0] is None else StackedState(tuple(per_step))
+    return StackedState(tuple(finals)), xs_TxBxI, states
+
 
 class Readout(nnx.Module):
   """A cell followed by a dense layer: y = W · cell_output + b, of size `output_size`."""
@@ -66,6 +89,14 @@ class Readout(nnx.Module):
   def __call__(self, state, x: jax.Array):
     state, h = self.cell(state, x)
     return state, self.dense(h)
+
+  def unroll_layers(self, run: RunFn, xs_TxBxI: jax.Array, state) -> tuple[Any, jax.Array, Any]:
+    """Runs the cell over the whole sequence, then the dense layer once on all its outputs.
+
+    Same arguments and results as `Stacked.unroll_layers`; ys are [T, B, output_size].
+    """
+    final, hs_TxBxH, states = run(self.cell, xs_TxBxI, state)
+    return final, self.dense(hs_TxBxH), states
 
 
 class Bidirectional(nnx.Module):
