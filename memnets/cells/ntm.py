@@ -9,7 +9,9 @@ parameters of every head (§3.3, "Focusing by content" and "by location"):
 
 Each step: write heads address the previous memory and write (erase then add,
 `memory.write`), then read heads address the new memory and read, so a read can
-see this step's write. Output y = dense(controller output ⊕ read vectors).
+see this step's write. By default the whole access runs as one call of
+`access.access` (all heads and the batch at once, hand-written gradient);
+`fused=False` runs the per-example reference functions instead. Output y = dense(controller output ⊕ read vectors).
 Controller outputs may be clipped to ±`controller_clip` (Collier & Beel 2018).
 """
 
