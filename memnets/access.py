@@ -13,7 +13,17 @@ with a `jax.custom_vjp` whose backward pass is written out by hand:
   stores one memory per step instead of the several memory-sized
   intermediates that automatic differentiation keeps;
 - every memory-sized product is a broadcast multiply and reduce, never a
-  batched matrix product, so XLA fuses each stage into a few loops.
+  batched matrix product, so XLA fuses each stage into a few loops;
+- the memory is word-major, [B, M, N] (`memory[b, :, i]` is slot i): the slot
+  axis, long and the one every weighting runs along, is the contiguous one,
+  so the sums over a word (norms, similarities, erase and add) vectorise
+  across slots instead of running along a short innermost axis of M numbers.
+
+Measured side by side (the `ntm_copy` training step, batch 16, on the 2-core
+CPU; medians of 30 interleaved steps): the reference functions differentiated
+automatically took 71 ms, this module 56 ms with a [B, N, M] memory; the
+word-major layout, measured on the access alone (41 steps, forward and
+backward), cut that part by a further ~25% at batch 16 and ~10–15% at 64.
 
 Head layout (one row of `raw_*` per head, P numbers):
   read  head: key [M], beta, gate, shift [S], gamma              P = M + 3 + S
@@ -118,13 +128,13 @@ class _Addressed(NamedTuple):
 
 
 def _norms(memory: jax.Array) -> jax.Array:
-  return jnp.sqrt(jnp.sum(memory * memory, -1) + NORM_EPSILON)
+  return jnp.sqrt(jnp.sum(memory * memory, -2) + NORM_EPSILON)
 
 
 def _address(memory, row_norms, w_prev, heads: Heads) -> _Addressed:
-  """Eqs. 5–9 for H heads sharing one memory [B, N, M]; `row_norms` [B, N]."""
+  """Eqs. 5–9 for H heads sharing one memory [B, M, N]; `row_norms` [B, N]."""
   key_norm = jnp.sqrt(jnp.sum(heads.key**2, -1) + NORM_EPSILON)
-  dots = jnp.sum(memory[:, None] * heads.key[:, :, None, :], -1)
+  dots = jnp.sum(memory[:, None] * heads.key[..., None], -2)
   similarity = dots / (row_norms[:, None, :] * key_norm[..., None])
   content = jax.nn.softmax(heads.beta[..., None] * similarity, axis=-1)
   gate = heads.gate[..., None]
@@ -140,7 +150,7 @@ def _softmax_vjp(p: jax.Array, dp: jax.Array) -> jax.Array:
 
 
 def _address_vjp(memory, row_norms, w_prev, heads: Heads, a: _Addressed, d_weights):
-  """Backward of `_address`: (d memory [B, N, M], d w_prev, d key, d beta, d gate, d shift, d gamma)."""
+  """Backward of `_address`: (d memory [B, M, N], d w_prev, d key, d beta, d gate, d shift, d gamma)."""
   gamma = heads.gamma[..., None]
   d_logits = _softmax_vjp(a.weights, d_weights)
   d_gamma = jnp.sum(d_logits * a.log_shifted, -1)
@@ -163,23 +173,23 @@ def _address_vjp(memory, row_norms, w_prev, heads: Heads, a: _Addressed, d_weigh
   d_row_norms = -jnp.sum(d_sim_sim, 1) / row_norms  # [B, N]
   d_key_norm = -jnp.sum(d_sim_sim, -1) / a.key_norm  # [B, H]
   d_memory = (
-    jnp.sum(d_dots[..., None] * heads.key[:, :, None, :], 1)
-    + memory * (d_row_norms / row_norms)[..., None]
+    jnp.sum(d_dots[:, :, None, :] * heads.key[..., None], 1)
+    + memory * (d_row_norms / row_norms)[:, None, :]
   )
   d_key = (
-    jnp.sum(d_dots[..., None] * memory[:, None], 2)
+    jnp.sum(d_dots[:, :, None, :] * memory[:, None], -1)
     + heads.key * (d_key_norm / a.key_norm)[..., None]
   )
   return d_memory, d_w_prev, d_key, d_beta, d_gate, d_shift, d_gamma
 
 
 def _write(memory, w, erase, add):
-  """Eqs. 3–4 for W heads (all erases, then all adds): memory [B, N, M], w [B, W, N]."""
-  factors = [1.0 - w[:, h, :, None] * erase[:, h, None, :] for h in range(w.shape[1])]
+  """Eqs. 3–4 for W heads (all erases, then all adds): memory [B, M, N], w [B, W, N]."""
+  factors = [1.0 - w[:, h, None, :] * erase[:, h, :, None] for h in range(w.shape[1])]
   keep = factors[0]
   for f in factors[1:]:
     keep = keep * f
-  return memory * keep + jnp.sum(w[..., None] * add[:, :, None, :], 1), factors, keep
+  return memory * keep + jnp.sum(w[:, :, None, :] * add[..., None], 1), factors, keep
 
 
 def _write_vjp(memory, w, erase, add, factors, keep, d_new):
@@ -190,29 +200,29 @@ def _write_vjp(memory, w, erase, add, factors, keep, d_new):
     for g, f in enumerate(factors):
       if g != h:
         others = f if others is None else others * f
-    d_factor = d_new * memory if others is None else d_new * memory * others  # [B, N, M]
-    d_w.append(jnp.sum(d_new * add[:, h, None, :] - d_factor * erase[:, h, None, :], -1))
-    d_erase.append(-jnp.sum(d_factor * w[:, h, :, None], 1))
-    d_add.append(jnp.sum(d_new * w[:, h, :, None], 1))
+    d_factor = d_new * memory if others is None else d_new * memory * others  # [B, M, N]
+    d_w.append(jnp.sum(d_new * add[:, h, :, None] - d_factor * erase[:, h, :, None], -2))
+    d_erase.append(-jnp.sum(d_factor * w[:, h, None, :], -1))
+    d_add.append(jnp.sum(d_new * w[:, h, None, :], -1))
   return d_new * keep, jnp.stack(d_w, 1), jnp.stack(d_erase, 1), jnp.stack(d_add, 1)
 
 
 def _read(memory, w):
-  """Eq. 2 for R heads: memory [B, N, M], w [B, R, N] → [B, R, M]."""
-  return jnp.sum(w[..., None] * memory[:, None], 2)
+  """Eq. 2 for R heads: memory [B, M, N], w [B, R, N] → [B, R, M]."""
+  return jnp.sum(w[:, :, None, :] * memory[:, None], -1)
 
 
 class Access(NamedTuple):
   """Result of one memory access."""
 
-  memory: jax.Array  # [B, N, M] after the writes
+  memory: jax.Array  # [B, M, N] after the writes
   write_weights: jax.Array  # [B, W, N]
   read_weights: jax.Array  # [B, R, N]
   reads: jax.Array  # [B, R, M]
 
 
 def _forward(shift_width, memory, write_prev, read_prev, raw_write, raw_read):
-  m = memory.shape[-1]
+  m = memory.shape[-2]
   written = None
   if raw_write.shape[1]:
     wh = activate(raw_write, m, shift_width)
@@ -244,8 +254,8 @@ def _access_bwd(shift_width, residuals, d_out: Access):
   memory, write_prev, read_prev, raw_write, raw_read = residuals
   out, (written, rh, new_norms, read) = _forward(shift_width, *residuals)
   # Read: reads = w_r · memory'.
-  d_memory = d_out.memory + jnp.sum(read.weights[..., None] * d_out.reads[:, :, None, :], 1)
-  d_read_w = d_out.read_weights + jnp.sum(d_out.reads[:, :, None, :] * out.memory[:, None], -1)
+  d_memory = d_out.memory + jnp.sum(read.weights[:, :, None, :] * d_out.reads[..., None], 1)
+  d_read_w = d_out.read_weights + jnp.sum(d_out.reads[..., None] * out.memory[:, None], -2)
   dm, d_read_prev, *d_rh = _address_vjp(out.memory, new_norms, read_prev, rh, read, d_read_w)
   d_memory = d_memory + dm
   d_raw_read = _activate_vjp(raw_read, rh, Heads(*d_rh, None, None))
@@ -278,7 +288,7 @@ def access(
   """One NTM step's memory access: write heads address and write, then read heads read.
 
   Args:
-    memory: [B, N, M] memory before the step.
+    memory: [B, M, N] memory before the step.
     write_prev: [B, W, N] the write heads' previous weightings.
     read_prev: [B, R, N] the read heads' previous weightings.
     raw_write: [B, W, 3M + 3 + S] raw (pre-activation) write-head outputs; W may be 0.
@@ -286,7 +296,7 @@ def access(
     shift_width: S, odd.
 
   Returns:
-    `Access(memory [B, N, M], write_weights [B, W, N], read_weights [B, R, N],
+    `Access(memory [B, M, N], write_weights [B, W, N], read_weights [B, R, N],
     reads [B, R, M])`. Differentiable (hand-written VJP) in every array argument.
   """
   if shift_width % 2 != 1:

@@ -13,8 +13,11 @@ from memnets.unroll import unroll
 
 
 def reference(shift_width, mem, write_prev, read_prev, raw_write, raw_read):
-  """The same access from the per-example functions of `addressing` and `memory`."""
-  m = mem.shape[-1]
+  """The same access from the per-example functions of `addressing` and `memory`.
+
+  `mem` is word-major [B, M, N] like `access`'s; the reference functions take [N, M].
+  """
+  m = mem.shape[1]
 
   def heads_address(mem, w_prev, heads):
     return jnp.stack([
@@ -24,6 +27,7 @@ def reference(shift_width, mem, write_prev, read_prev, raw_write, raw_read):
     ])  # fmt: skip
 
   def one(mem, write_prev, read_prev, raw_write, raw_read):
+    mem = mem.T
     write_w = write_prev
     if raw_write.shape[0]:
       wh = jax.tree.map(lambda a: a[0], access.activate(raw_write[None], m, shift_width))
@@ -31,7 +35,7 @@ def reference(shift_width, mem, write_prev, read_prev, raw_write, raw_read):
       mem = memory.write(mem, write_w, wh.erase, wh.add)
     rh = jax.tree.map(lambda a: a[0], access.activate(raw_read[None], m, shift_width))
     read_w = heads_address(mem, read_prev, rh)
-    return access.Access(mem, write_w, read_w, memory.read(mem, read_w))
+    return access.Access(mem.T, write_w, read_w, memory.read(mem, read_w))
 
   return jax.vmap(one)(mem, write_prev, read_prev, raw_write, raw_read)
 
@@ -39,7 +43,7 @@ def reference(shift_width, mem, write_prev, read_prev, raw_write, raw_read):
 def random_args(b, n, m, w, r, s, dtype, seed=0):
   ks = jax.random.split(jax.random.key(seed), 5)
   return (
-    jax.random.normal(ks[0], (b, n, m), dtype),
+    jax.random.normal(ks[0], (b, m, n), dtype),
     jax.nn.softmax(jax.random.normal(ks[1], (b, w, n), dtype)),
     jax.nn.softmax(jax.random.normal(ks[2], (b, r, n), dtype)),
     jax.random.normal(ks[3], (b, w, access.head_size(m, s, write=True)), dtype),
@@ -91,7 +95,7 @@ def _saturate(args):
 
 EDGE_CASES = {
   "zero_memory": lambda a: (jnp.zeros_like(a[0]),) + a[1:],
-  "zero_memory_row": lambda a: (a[0].at[:, 2].set(0.0),) + a[1:],
+  "zero_memory_row": lambda a: (a[0].at[:, :, 2].set(0.0),) + a[1:],
   "zero_keys": lambda a: a[:3] + (a[3].at[..., :4].set(-60.0), a[4].at[..., :4].set(0.0)),
   "one_hot_previous": lambda a: (a[0], jnp.eye(8)[None, None, :][:, :, 1], jnp.eye(8)[None, None, 5], a[3], a[4]),
   "saturated_heads": _saturate,

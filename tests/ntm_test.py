@@ -32,7 +32,7 @@ def test_shapes(b, t, n, m, r, w, controller):
   )  # fmt: skip
   state, ys = unroll(cell, jnp.ones((b, t, I)))
   chex.assert_shape(ys, (b, t, O))
-  chex.assert_shape(state.memory, (b, n, m))
+  chex.assert_shape(state.memory, (b, m, n))  # word-major
   chex.assert_shape(state.read_weights, (b, r, n))
   chex.assert_shape(state.write_weights, (b, w, n))
   chex.assert_shape(state.reads, (b, r, m))
@@ -52,7 +52,7 @@ def test_other_controllers_and_stacked_controller(controller):
 def test_memory_initialisation_schemes(init):
   cell = NTMCell(I, O, memory_size=8, word_size=4, memory_init=init, rngs=nnx.Rngs(0))
   mem = cell.initial_state(2).memory
-  chex.assert_shape(mem, (2, 8, 4))
+  chex.assert_shape(mem, (2, 4, 8))
   np.testing.assert_array_equal(mem[0], mem[1])
   if init == "constant":
     np.testing.assert_allclose(mem, memory.CONSTANT_INIT_VALUE)
@@ -90,12 +90,12 @@ def test_one_step_matches_a_hand_written_step():
                 shift=jax.nn.softmax(p[6:9]), gamma=1 + jax.nn.softplus(p[9]))  # fmt: skip
 
   wh, rh = head(write_raw), head(read_raw)
-  mem0 = state.memory[0]
+  mem0 = state.memory[0].T  # the state is word-major [M, N]
   ww = addressing.address(mem0, state.write_weights[0, 0], **{k: wh[k] for k in wh})
   mem1 = memory.write(mem0, ww, jax.nn.sigmoid(write_raw[10:14]), jnp.tanh(write_raw[14:18]))
   rw = addressing.address(mem1, state.read_weights[0, 0], **{k: rh[k] for k in rh})
   read = memory.read(mem1, rw)
-  np.testing.assert_allclose(new_state.memory[0], mem1, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(new_state.memory[0].T, mem1, rtol=1e-5, atol=1e-6)
   np.testing.assert_allclose(new_state.read_weights[0, 0], rw, rtol=1e-5, atol=1e-6)
   np.testing.assert_allclose(new_state.reads[0, 0], read, rtol=1e-5, atol=1e-6)
   np.testing.assert_allclose(y[0], cell.output(jnp.concatenate([h, read[None]], -1))[0], rtol=1e-5)

@@ -103,7 +103,7 @@ def test_return_states_gives_every_steps_weightings_and_memory():
   cell = make_cell("ntm")
   out = unroll(cell, XS, return_states=True)
   chex.assert_shape(out.ys, (B, T, O))
-  chex.assert_shape(out.states.memory, (B, T, 7, 3))
+  chex.assert_shape(out.states.memory, (B, T, 3, 7))  # word-major [M, N]
   chex.assert_shape(out.states.read_weights, (B, T, 1, 7))
   chex.assert_trees_all_close(jax.tree.map(lambda x: x[:, -1], out.states), out.state)
 

@@ -30,7 +30,7 @@ DEFAULT_CONTROLLER_CLIP = 20.0
 
 class NTMState(NamedTuple):
   controller: Any  # the controller cell's own state
-  memory: jax.Array  # [B, N, M]
+  memory: jax.Array  # [B, M, N] word-major: memory[b, :, i] is slot i
   read_weights: jax.Array  # [B, R, N] weightings of the last step's reads
   write_weights: jax.Array  # [B, W, N] weightings of the last step's writes
   reads: jax.Array  # [B, R, M] the last step's read vectors
@@ -139,11 +139,12 @@ class NTMCell(nnx.Module):
 
   def initial_state(self, batch_size: int) -> NTMState:
     """Memory per the init scheme; every head focused on slot 0; reads of that slot."""
-    mem = jnp.broadcast_to(self._memory0(), (batch_size, self.memory_size, self.word_size))
+    mem0 = self._memory0()  # [N, M]
+    mem = jnp.broadcast_to(mem0.T, (batch_size, self.word_size, self.memory_size))
     focus = jax.nn.one_hot(0, self.memory_size, dtype=jnp.float32)
     read_w = jnp.broadcast_to(focus, (batch_size, self.num_read_heads, self.memory_size))
     write_w = jnp.broadcast_to(focus, (batch_size, self.num_write_heads, self.memory_size))
-    reads = jax.vmap(memory.read)(mem, read_w)
+    reads = jax.vmap(memory.read, in_axes=(None, 0))(mem0, read_w)
     return NTMState(
       controller=self.controller.initial_state(batch_size),
       memory=mem,
@@ -186,7 +187,7 @@ class NTMCell(nnx.Module):
 
   def _reference_access(self, state: NTMState, raw_read: jax.Array, raw_write: jax.Array):
     """The memory access from the per-example reference functions (fused=False)."""
-    mem = state.memory
+    mem = jnp.swapaxes(state.memory, 1, 2)  # [B, N, M], the reference functions' layout
     write_w = state.write_weights
     if self.num_write_heads:
       wp = access.activate(raw_write, self.word_size, self.shift_width)
@@ -194,4 +195,4 @@ class NTMCell(nnx.Module):
       mem = jax.vmap(memory.write)(mem, write_w, wp.erase, wp.add)
     rp = access.activate(raw_read, self.word_size, self.shift_width)
     read_w = self._address(mem, state.read_weights, rp)
-    return mem, write_w, read_w, jax.vmap(memory.read)(mem, read_w)
+    return jnp.swapaxes(mem, 1, 2), write_w, read_w, jax.vmap(memory.read)(mem, read_w)

@@ -50,7 +50,7 @@ def example_arrays(restored: checkpoints.Restored, length: int, seed_index: int 
     if hasattr(unrolled.states, name):
       arrays[name] = getattr(unrolled.states, name)[0]  # [T, heads, N]
   if hasattr(unrolled.state, "memory"):
-    arrays["memory"] = unrolled.state.memory[0]  # [N, M]
+    arrays["memory"] = unrolled.state.memory[0].T  # [N, M] (the state is word-major)
   return {name: np.asarray(value) for name, value in arrays.items()}
 
 
