@@ -48,3 +48,20 @@ def test_clipping_bounds_the_gradient():
 def test_unknown_optimizer():
   with pytest.raises(config_lib.ConfigError, match=r"^optimizer\.name"):
     optimizers.make(dataclasses.replace(PAPER, name="sgd"))
+
+
+def test_learning_rate_decays_exponentially_to_the_final_value():
+  opt = dataclasses.replace(PAPER, learning_rate=1e-3, decay_steps=100, final_learning_rate=1e-5)
+  schedule = optimizers.learning_rate_schedule(opt)
+  np.testing.assert_allclose(schedule(0), 1e-3, rtol=1e-6)
+  np.testing.assert_allclose(schedule(50), 1e-4, rtol=1e-5)  # halfway in log space
+  np.testing.assert_allclose(schedule(100), 1e-5, rtol=1e-5)
+  np.testing.assert_allclose(schedule(1000), 1e-5, rtol=1e-5)  # constant after decay_steps
+  assert optimizers.learning_rate_schedule(PAPER) == PAPER.learning_rate  # decay_steps 0
+
+
+def test_negative_decay_steps_is_rejected_by_name():
+  config = configs.base_config()
+  config.optimizer.decay_steps = -1
+  with pytest.raises(config_lib.ConfigError, match="optimizer.decay_steps"):
+    config_lib.validate(config_lib.from_mapping(config))

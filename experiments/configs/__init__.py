@@ -48,6 +48,8 @@ def base_config() -> ml_collections.ConfigDict:
   config.optimizer.b2 = 0.999  # Adam second-moment decay (unused by rmsprop)
   config.optimizer.centered = True  # Graves-style RMSProp divides by the variance estimate
   config.optimizer.clip_global_norm = 10.0  # clip the global gradient norm; <= 0: off
+  config.optimizer.decay_steps = 0  # > 0: learning rate decays exponentially over these steps
+  config.optimizer.final_learning_rate = 1e-5  # ... to this value, then stays there
 
   config.train = ml_collections.ConfigDict()
   config.train.steps = 20_000  # optimiser steps

@@ -72,6 +72,12 @@ class OptimizerConfig:
   b2: float  # adam second-moment decay
   centered: bool  # rmsprop: divide by the variance, not the second moment
   clip_global_norm: float  # clip gradients to this global norm first; <= 0: no clipping
+  decay_steps: (
+    int  # learning rate decays exponentially to final_learning_rate over these steps; 0: constant
+  )
+  final_learning_rate: (
+    float  # the learning rate from step decay_steps on (used when decay_steps > 0)
+  )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -236,6 +242,10 @@ def validate(config: Config, num_devices: int = 1) -> None:
     raise ConfigError(f"optimizer.name: unknown optimizer {opt.name!r}; known: {OPTIMIZERS}")
   _positive("optimizer.learning_rate", opt.learning_rate)
   _positive("optimizer.eps", opt.eps)
+  if opt.decay_steps < 0:
+    raise ConfigError(f"optimizer.decay_steps: must be >= 0, got {opt.decay_steps}")
+  if opt.decay_steps:
+    _positive("optimizer.final_learning_rate", opt.final_learning_rate)
   for field in ("momentum", "decay", "b1", "b2"):
     if not 0.0 <= getattr(opt, field) < 1.0:
       raise ConfigError(f"optimizer.{field}: must be in [0, 1), got {getattr(opt, field)}")

@@ -13,6 +13,19 @@ import optax
 from memnets.training import config as config_lib
 
 
+def learning_rate_schedule(opt: config_lib.OptimizerConfig) -> float | optax.Schedule:
+  """`learning_rate`, or with `decay_steps > 0` an exponential decay from it to
+  `final_learning_rate` at step `decay_steps`, constant after that."""
+  if not opt.decay_steps:
+    return opt.learning_rate
+  return optax.exponential_decay(
+    init_value=opt.learning_rate,
+    transition_steps=opt.decay_steps,
+    decay_rate=opt.final_learning_rate / opt.learning_rate,
+    end_value=opt.final_learning_rate,
+  )
+
+
 def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
   """The optax transformation of `opt`: clip by global norm, then RMSProp or Adam.
 
@@ -23,16 +36,17 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
     A GradientTransformation; its updates are added to the parameters with
     `optax.apply_updates`.
   """
+  learning_rate = learning_rate_schedule(opt)
   if opt.name == "rmsprop":
     base = optax.rmsprop(
-      learning_rate=opt.learning_rate,
+      learning_rate=learning_rate,
       decay=opt.decay,
       eps=opt.eps,
       momentum=opt.momentum if opt.momentum > 0 else None,
       centered=opt.centered,
     )
   elif opt.name == "adam":
-    base = optax.adam(learning_rate=opt.learning_rate, b1=opt.b1, b2=opt.b2, eps=opt.eps)
+    base = optax.adam(learning_rate=learning_rate, b1=opt.b1, b2=opt.b2, eps=opt.eps)
   else:
     raise config_lib.ConfigError(
       f"optimizer.name: unknown optimizer {opt.name!r}; known: {config_lib.OPTIMIZERS}"
