@@ -39,6 +39,9 @@ Time to solve, several seeds (`python -m experiments.solve_copy --seeds=S
   --config.optimizer.b2=0.99, seeds 0 / 1 (steps 400–1500):
     0.83 0.068 0.82 1.2 0.075 1.2 0.18 31.7 26.4 14.8 11.4 28.7 /
     0.23 0.75 0.82 0.15 0.031 0.013 37.0 30.3 32.8 0.41 0.010 0.44
+  defaults again, seed 1, alone on the machine (after the word-major memory
+  change, so a different trajectory): 31.2 21.1 8.8 0.47 0.53 0.46 0.78 2.4
+  11.3 33.5; first check at 23.8 s including compilation, ~12 steps/s.
   b2 0.99 + --config.optimizer.decay_steps=1500 final_learning_rate=5e-5,
   seeds 0 / 1 at step 2000: 5.2 / 0.27 (smooth, no collapse, not solved).
 Every setting that gets near 0 collapses to chance level (~30 wrong bits)
