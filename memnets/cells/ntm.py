@@ -11,7 +11,8 @@ Each step: write heads address the previous memory and write (erase then add,
 `memory.write`), then read heads address the new memory and read, so a read can
 see this step's write. By default the whole access runs as one call of
 `access.access` (all heads and the batch at once, hand-written gradient);
-`fused=False` runs the per-example reference functions instead. Output y = dense(controller output ⊕ read vectors).
+`fused=False` runs the per-example reference functions instead.
+Output y = dense(controller output ⊕ read vectors).
 Controller outputs may be clipped to ±`controller_clip` (Collier & Beel 2018).
 """
 
@@ -117,9 +118,9 @@ class NTMCell(nnx.Module):
       self.controller = wrappers.Stacked(
         make, ctrl_in, controller_size, controller_layers, rngs=rngs
       )
-    head_outputs = num_read_heads * access.head_size(
-      word_size, shift_width, write=False
-    ) + num_write_heads * access.head_size(word_size, shift_width, write=True)
+    self._read_size = access.head_size(word_size, shift_width, write=False)
+    self._write_size = access.head_size(word_size, shift_width, write=True)
+    head_outputs = num_read_heads * self._read_size + num_write_heads * self._write_size
     self.heads = nnx.Linear(controller_size, head_outputs, rngs=rngs)
     self.output = nnx.Linear(controller_size + num_read_heads * word_size, output_size, rngs=rngs)
     if memory_init == "learned":
@@ -163,11 +164,9 @@ class NTMCell(nnx.Module):
     if self.controller_clip is not None:
       h = jnp.clip(h, -self.controller_clip, self.controller_clip)
     raw = self.heads(h)
-    n_read = self.num_read_heads * access.head_size(self.word_size, self.shift_width, write=False)
-    raw_read = raw[:, :n_read].reshape(batch_size, self.num_read_heads, -1)
-    raw_write = raw[:, n_read:].reshape(
-      batch_size, self.num_write_heads, access.head_size(self.word_size, self.shift_width, True)
-    )
+    n_read = self.num_read_heads * self._read_size
+    raw_read = raw[:, :n_read].reshape(batch_size, self.num_read_heads, self._read_size)
+    raw_write = raw[:, n_read:].reshape(batch_size, self.num_write_heads, self._write_size)
     if self.fused:
       mem, write_w, read_w, reads = access.access(
         state.memory,
