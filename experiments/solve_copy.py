@@ -14,7 +14,9 @@ range, a new draw at every check). "Solved" is the first check below
 includes compilation of the training program and of the check. The run then
 goes on to `--steps`, and the result records the worst later check, so a
 divergence after solving shows. The check's own time is included in the wall
-clock; importing JAX (about 2 s) is not. One JSON line per seed on stdout (and
+clock; importing JAX (about 2 s) is not. Training batches and the check's
+sequences are split over the devices as in the training loop (on the CPU, one
+per core). One JSON line per seed on stdout (and
 appended to --output when given), then a summary line.
 """
 
@@ -31,7 +33,7 @@ from ml_collections import config_flags
 
 from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
-from memnets.training import optimizers
+from memnets.training import optimizers, sharding
 from memnets.training import state as state_lib
 from memnets.training import step as step_lib
 
@@ -56,14 +58,18 @@ def run_seed(config: config_lib.Config, seed: int) -> dict:
   task = config_lib.build_task(config)
   graphdef = state_lib.graphdef(config, task)
   optimizer = optimizers.make(config.optimizer)
-  steps = step_lib.Steps(config, task, graphdef, optimizer)
-  state = jax.jit(lambda: state_lib.init_stacked(config, task, optimizer))()
+  layout = sharding.training_layout(config.train, _NUM_SEQUENCES.value)
+  steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
+  state = jax.jit(
+    lambda: state_lib.init_stacked(config, task, optimizer), out_shardings=layout.state
+  )()
   lengths = (config.task.min_length, config.task.max_length)
   check_key = step_lib.stream_key(jnp.int32(seed), CHECK_STREAM)
 
   @jax.jit
   def check(params, step):
     batch = task.sample(jax.random.fold_in(check_key, step), _NUM_SEQUENCES.value, lengths)
+    batch = jax.lax.with_sharding_constraint(batch, sharding.batch_only(layout))
     logits = step_lib.forward(graphdef, params, batch.inputs)
     return jnp.mean(task_metrics.bit_errors(logits, batch.targets, batch.mask))
 
@@ -102,7 +108,7 @@ def main(argv):
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   try:
     config = config_lib.from_mapping(_CONFIG.value)
-    config_lib.validate(config, jax.device_count())
+    config_lib.validate(config)
     seeds = [int(s) for s in _SEEDS.value]
   except (config_lib.ConfigError, ValueError) as error:
     sys.exit(f"error: {error}")

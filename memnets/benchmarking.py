@@ -6,11 +6,14 @@ model, the optimiser and the train state exactly as a training run does
 compiled call, as the training loop calls it. Speed work on the cells, `unroll`
 or the training step therefore shows up here unchanged. The forward-only pass
 is `training.step.forward` (the same `unroll`), jitted, on a batch of the same
-shapes. For the NTM paper's LSTM baseline (Graves, Wayne & Danihelka 2014,
-§4: 3 layers × 256 units) `measure(..., flax_reference=True)` times Flax's own
-`nnx.RNN` over `nnx.OptimizedLSTMCell` layers instead, with its own small
-jitted train step (same task, loss and optimiser), as a reference for the
-overhead of our cell interface and `unroll`.
+shapes. Both are laid out as the training loop lays them out
+(`sharding.layout`): the batch is split over every device that divides it,
+which on the CPU, with `experiments`' flags, means one part per core. For the
+NTM paper's LSTM baseline (Graves, Wayne & Danihelka 2014, §4: 3 layers × 256
+units) `measure(..., flax_reference=True)` times Flax's own `nnx.RNN` over
+`nnx.OptimizedLSTMCell` layers instead, with its own small jitted train step
+(same task, loss, optimiser and batch split), as a reference for the overhead
+of our cell interface and `unroll`.
 
 Timing method: the first call (compilation included) is reported on its own;
 `WARMUP_CALLS` more calls are discarded; then each call is timed with
@@ -40,7 +43,7 @@ from flax import nnx
 
 from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
-from memnets.training import optimizers
+from memnets.training import optimizers, sharding
 from memnets.training import state as state_lib
 from memnets.training import step as step_lib
 
@@ -150,6 +153,14 @@ def _count_params(params) -> int:
   return int(sum(leaf.size for leaf in jax.tree.leaves(params)))
 
 
+def _forward_inputs(config: config_lib.Config, task, layout: sharding.Layout) -> jax.Array:
+  """The forward pass's fixed input batch [B, T, I], split over the layout's devices."""
+  inputs = task.sample(
+    jax.random.key(FORWARD_SEED), config.train.batch_size, config.task.max_length
+  ).inputs
+  return jax.device_put(inputs, sharding.batch_only(layout))
+
+
 def library_programs(config: config_lib.Config):
   """The library's train call and a jitted forward pass of `config`'s model.
 
@@ -161,12 +172,13 @@ def library_programs(config: config_lib.Config):
   task = config_lib.build_task(config)
   optimizer = optimizers.make(config.optimizer)
   graphdef = state_lib.graphdef(config, task)
-  steps = step_lib.Steps(config, task, graphdef, optimizer)
-  train_state = jax.jit(lambda: state_lib.init_stacked(config, task, optimizer))()
+  layout = sharding.training_layout(config.train)
+  steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
+  train_state = jax.jit(
+    lambda: state_lib.init_stacked(config, task, optimizer), out_shardings=layout.state
+  )()
   params = state_lib.unstack(train_state, 0).params  # a copy, safe from donation
-  inputs = task.sample(
-    jax.random.key(FORWARD_SEED), config.train.batch_size, config.task.max_length
-  ).inputs
+  inputs = _forward_inputs(config, task, layout)
   one_step = jnp.ones((), jnp.int32)
   forward = jax.jit(lambda p, x: step_lib.forward(graphdef, p, x))
   return (
@@ -219,6 +231,8 @@ def flax_reference_programs(config: config_lib.Config):
   graphdef, params, rest = nnx.split(model, nnx.Param, ...)
   batch_size, length = config.train.batch_size, config.task.max_length
   data_key = jax.random.key(config.train.seed)
+  layout = sharding.training_layout(config.train)
+  batch_spec = sharding.batch_only(layout)
 
   def loss_fn(p, batch):
     logits = nnx.merge(graphdef, p, rest)(batch.inputs)
@@ -227,13 +241,15 @@ def flax_reference_programs(config: config_lib.Config):
   def train_step(carry):
     p, opt_state, step = carry
     batch = task.sample(jax.random.fold_in(data_key, step), batch_size, length)
+    batch = jax.lax.with_sharding_constraint(batch, batch_spec)  # as the library's Steps
     loss, grads = jax.value_and_grad(loss_fn)(p, batch)
     updates, opt_state = optimizer.update(grads, opt_state, p)
     return (optax.apply_updates(p, updates), opt_state, step + 1), loss
 
   train = jax.jit(train_step, donate_argnums=0)
   forward = jax.jit(lambda p, x: nnx.merge(graphdef, p, rest)(x))
-  inputs = task.sample(jax.random.key(FORWARD_SEED), batch_size, length).inputs
+  inputs = _forward_inputs(config, task, layout)
+  params = jax.device_put(params, layout.replicated)
   forward_params = jax.tree.map(jnp.copy, params)
   carry = ((params, optimizer.init(params), jnp.zeros((), jnp.int32)), None)
   return (
@@ -272,7 +288,8 @@ def measure(
 
   Returns:
     One JSON-able row: the case (model, task, batch_size, length, time_steps,
-    memory "NxM" or None, remat, params), where it ran (backend, device),
+    memory "NxM" or None, remat, params), where it ran (backend, device, and
+    devices: how many the batch was split over),
     compile_s, step_ms_median/min/max, timed_steps, requested_steps,
     budget_limited, train_sequences_per_s (batch / median step),
     forward_compile_s, forward_ms_median/min/max, forward_timed_steps,
@@ -306,6 +323,7 @@ def measure(
     "params": num_params,
     "backend": jax.default_backend(),
     "device": device.device_kind,
+    "devices": int(sharding.training_layout(config.train).mesh.devices.size),
     "compile_s": train_timing.first_call_s,
     "step_ms_median": train_timing.median_ms,
     "step_ms_min": train_timing.min_ms,
@@ -333,6 +351,7 @@ TABLE_COLUMNS = (
   ("len", "length", "{}"),
   ("memory", "memory", "{}"),
   ("remat", "remat", "{}"),
+  ("dev", "devices", "{}"),
   ("compile s", "compile_s", "{:.1f}"),
   ("step ms (med)", "step_ms_median", "{:.2f}"),
   ("min", "step_ms_min", "{:.2f}"),

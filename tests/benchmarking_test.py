@@ -151,6 +151,7 @@ def test_format_table_aligns_columns():
     "length": 20,
     "memory": "128x20",
     "remat": False,
+    "devices": 2,
     "compile_s": 12.345,
     "step_ms_median": 3.0,
     "step_ms_min": 2.0,
@@ -166,7 +167,7 @@ def test_format_table_aligns_columns():
   assert lines[0].split()[:3] == ["model", "B", "len"]
   chex.assert_equal(len({len(line) for line in lines}), 1)  # every line as wide
   assert lines[2].split() == (
-    "ntm 16 20 128x20 False 12.3 3.00 2.00 40.00 20 5333.3 20000.0 512".split()
+    "ntm 16 20 128x20 False 2 12.3 3.00 2.00 40.00 20 5333.3 20000.0 512".split()
   )
   assert lines[3].split()[3] == "-"  # no memory
   assert lines[0].index("B") + 1 == lines[2].index("16") + 2  # numbers right-aligned

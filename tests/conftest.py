@@ -11,4 +11,8 @@ import os
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+# One CPU device in-process (experiments would otherwise add one per core);
+# tests that want several devices, and the binaries' tests, set their own.
+os.environ.setdefault(
+  "XLA_FLAGS", "--xla_backend_optimization_level=0 --xla_force_host_platform_device_count=1"
+)

@@ -25,6 +25,10 @@ from memnets import training
 from memnets.training import sharding
 assert jax.device_count() == {DEVICES}, jax.devices()
 assert not sharding.layout(1).seed_parallel and sharding.layout({DEVICES}).seed_parallel
+# Given batch sizes, the most devices that split them (or the seeds) evenly.
+assert sharding.layout(1, (6, 12)).mesh.devices.size == 3
+assert sharding.layout(1, (1,)).mesh.devices.size == 1
+assert sharding.layout(2, (1,)).seed_parallel and sharding.layout(2, (1,)).mesh.devices.size == 2
 for name, seeds in {RUNS!r}.items():
   config = lstm_copy.get_config("smoke")
   config.num_seeds = seeds
@@ -41,6 +45,16 @@ def test_layout_on_one_device():
   layout = sharding.layout(3)
   assert not layout.seed_parallel
   assert layout.mesh.devices.size == jax.device_count()
+
+
+def test_usable_device_count():
+  assert sharding.usable_device_count(1, (32, 64), 4) == 4
+  assert sharding.usable_device_count(1, (6, 12), 4) == 3
+  assert sharding.usable_device_count(1, (32, 6), 4) == 2  # every batch must split
+  assert sharding.usable_device_count(4, (1, 1), 4) == 4  # one seed per device
+  assert sharding.usable_device_count(3, (5,), 4) == 3
+  assert sharding.usable_device_count(1, (7,), 4) == 1
+  assert sharding.usable_device_count(8, (8,), 1) == 1
 
 
 def test_four_devices_match_one_device(tmp_path):

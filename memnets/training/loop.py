@@ -108,15 +108,21 @@ def train_and_evaluate(
   if not isinstance(config, config_lib.Config):
     config = config_lib.from_mapping(config)
   sharding.maybe_initialize_distributed(config.train.distributed)
-  config_lib.validate(config, jax.device_count())
+  train = config.train
+  layout = sharding.training_layout(train)
+  config_lib.validate(config, layout.mesh.devices.size)
+  if layout.mesh.devices.size < jax.device_count():
+    logging.info(
+      "Using %d of %d devices (seeds and batches split evenly over them)",
+      layout.mesh.devices.size,
+      jax.device_count(),
+    )
   task = config_lib.build_task(config)
   graphdef = state_lib.graphdef(config, task)
   workdir = prepare_workdir(workdir)
   _check_workdir_config(workdir, config)
   checkpoints_lib.save_config(workdir, config)
 
-  train = config.train
-  layout = sharding.layout(train.num_seeds)
   optimizer = optimizers.make(config.optimizer)
   steps = step_lib.Steps(
     config, task, graphdef, optimizer, batch_sharding=layout.batch, loss_transform=loss_transform

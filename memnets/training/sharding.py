@@ -8,7 +8,13 @@ state `[K, ...]` and the on-device batches `[K, B, ...]` are laid out on it:
 - otherwise the state is replicated and each batch is split over devices on
   its batch axis; XLA (GSPMD) inserts the all-reduce of the gradients.
 Either way the program is the same as on one device, so the loss curves agree
-up to the order of floating-point sums.
+up to the order of floating-point sums. Given the batch sizes, a single-process
+layout uses the most devices that split the seeds or every batch evenly (so a
+batch of 1 runs on one device); otherwise it spans every device.
+
+On the CPU, XLA runs one program on one core; `experiments` makes each core a
+device (`--xla_force_host_platform_device_count`), so this data parallelism is
+also what spreads a training step over a machine's cores.
 
 Multi-host: `jax.distributed.initialize()` is called only when the config asks
 (`train.distributed`) or the environment variable `MEMNETS_DISTRIBUTED=1` is
@@ -16,6 +22,7 @@ set; it must run before any other JAX call touches the devices.
 """
 
 import os
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import jax
@@ -49,9 +56,25 @@ class Layout(NamedTuple):
   seed_parallel: bool  # True: seeds split over devices; False: batch split
 
 
-def layout(num_seeds: int, devices=None) -> Layout:
-  """The layout for `num_seeds` seeds over `devices` (default: all devices)."""
-  devices = jax.devices() if devices is None else devices
+def usable_device_count(num_seeds: int, batch_sizes: Sequence[int], num_devices: int) -> int:
+  """The most devices, at most `num_devices`, that split the seeds or every batch evenly."""
+  for count in range(num_devices, 1, -1):
+    if num_seeds % count == 0 or all(size % count == 0 for size in batch_sizes):
+      return count
+  return 1
+
+
+def layout(num_seeds: int, batch_sizes: Sequence[int] | None = None, devices=None) -> Layout:
+  """The layout for `num_seeds` seeds over `devices` (default: all devices).
+
+  With `batch_sizes` (every batch the programs shard, e.g. training and
+  evaluation) and one process, only the first `usable_device_count` devices
+  are used; across processes every device is, and `config.validate` checks
+  the sizes.
+  """
+  devices = jax.devices() if devices is None else list(devices)
+  if batch_sizes is not None and jax.process_count() == 1:
+    devices = devices[: usable_device_count(num_seeds, batch_sizes, len(devices))]
   mesh = Mesh(np.asarray(devices), (DATA_AXIS,))
   seed_parallel = len(devices) > 1 and num_seeds % len(devices) == 0
   if seed_parallel:
@@ -65,3 +88,14 @@ def layout(num_seeds: int, devices=None) -> Layout:
     replicated=NamedSharding(mesh, PartitionSpec()),
     seed_parallel=seed_parallel,
   )
+
+
+def training_layout(train, *extra_batch_sizes: int) -> Layout:
+  """The layout of a run with `train` (a config's train section), as the training loop uses it."""
+  sizes = (train.batch_size, train.eval_batch_size, *extra_batch_sizes)
+  return layout(train.num_seeds, sizes)
+
+
+def batch_only(layout_: Layout) -> NamedSharding:
+  """Sharding of an unstacked batch [B, ...]: `layout_.batch` without the seed axis."""
+  return NamedSharding(layout_.mesh, PartitionSpec(*layout_.batch.spec[1:]))
