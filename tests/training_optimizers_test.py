@@ -65,3 +65,48 @@ def test_negative_decay_steps_is_rejected_by_name():
   config.optimizer.decay_steps = -1
   with pytest.raises(config_lib.ConfigError, match="optimizer.decay_steps"):
     config_lib.validate(config_lib.from_mapping(config))
+
+
+def _norms_through(transform, norms):
+  """Feeds gradients of the given global norms (direction fixed); returns the norms out."""
+  params = {"w": jnp.zeros(2)}
+  state = transform.init(params)
+  out = []
+  for norm in norms:
+    grads = {"w": jnp.array([0.6, 0.8]) * norm}
+    updates, state = transform.update(grads, state, params)
+    out.append(float(optax.tree.norm(updates)))
+  return np.array(out), state
+
+
+def test_clip_spikes_scales_a_spike_to_mean_plus_z_std():
+  ordinary = [1.0, 1.2] * 50  # mean 1.1, std 0.1
+  out, state = _norms_through(optimizers.clip_spikes(z=3.0, decay=0.9), ordinary + [50.0, 1.1])
+  np.testing.assert_allclose(out[:100], ordinary, rtol=1e-6)  # ordinary steps untouched
+  assert 1.3 < out[100] < 1.5  # the spike: ~ mean 1.1 + 3 std
+  assert out[101] == pytest.approx(1.1)  # and the next ordinary step passes again
+  assert float(state.mean) < 1.2  # the spike did not raise the running mean much
+
+
+def test_clip_spikes_waits_for_statistics_and_is_safe_at_zero():
+  out, _ = _norms_through(optimizers.clip_spikes(z=1.0, decay=0.9), [1.0, 100.0, 0.0])
+  np.testing.assert_allclose(out, [1.0, 100.0, 0.0])  # warm-up: 10 steps, nothing clipped
+  out, state = _norms_through(optimizers.clip_spikes(z=1.0, decay=0.5), [0.0] * 5)
+  assert np.all(out == 0.0) and np.isfinite(float(state.mean)) and float(state.var) == 0.0
+
+
+def test_clip_spikes_is_chained_before_the_optimiser_by_config():
+  opt = dataclasses.replace(PAPER, name="adam", clip_spikes=2.0, spike_decay=0.9)
+  transform = optimizers.make(opt)
+  state = transform.init({"w": jnp.zeros(3)})
+  assert isinstance(state[0], optimizers.SpikeClipState)
+  with pytest.raises(ValueError, match="z must be"):
+    optimizers.clip_spikes(z=0.0)
+
+
+def test_bad_spike_decay_is_rejected_by_name():
+  config = configs.base_config()
+  config.optimizer.clip_spikes = 3.0
+  config.optimizer.spike_decay = 1.0
+  with pytest.raises(config_lib.ConfigError, match="optimizer.spike_decay"):
+    config_lib.validate(config_lib.from_mapping(config))

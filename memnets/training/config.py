@@ -78,6 +78,8 @@ class OptimizerConfig:
   final_learning_rate: (
     float  # the learning rate from step decay_steps on (used when decay_steps > 0)
   )
+  clip_spikes: float  # > 0: clip norms above mean + this many stds of recent norms; <= 0: off
+  spike_decay: float  # decay of clip_spikes' moving averages of the gradient norm
 
 
 @dataclasses.dataclass(frozen=True)
@@ -246,6 +248,8 @@ def validate(config: Config, num_devices: int = 1) -> None:
     raise ConfigError(f"optimizer.decay_steps: must be >= 0, got {opt.decay_steps}")
   if opt.decay_steps:
     _positive("optimizer.final_learning_rate", opt.final_learning_rate)
+  if opt.clip_spikes > 0 and not 0.0 < opt.spike_decay < 1.0:
+    raise ConfigError(f"optimizer.spike_decay: must be in (0, 1), got {opt.spike_decay}")
   for field in ("momentum", "decay", "b1", "b2"):
     if not 0.0 <= getattr(opt, field) < 1.0:
       raise ConfigError(f"optimizer.{field}: must be in [0, 1), got {getattr(opt, field)}")
