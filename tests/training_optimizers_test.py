@@ -1,4 +1,4 @@
-"""Tests of memnets.training.optimizers: RMSProp/Adam construction and global-norm clipping."""
+"""Tests of memnets.training.optimizers: RMSProp/Adam, clipping, spike clipping, weight decay."""
 
 import dataclasses
 
@@ -109,4 +109,24 @@ def test_bad_spike_decay_is_rejected_by_name():
   config.optimizer.clip_spikes = 3.0
   config.optimizer.spike_decay = 1.0
   with pytest.raises(config_lib.ConfigError, match="optimizer.spike_decay"):
+    config_lib.validate(config_lib.from_mapping(config))
+
+
+@pytest.mark.parametrize("name", ["adam", "rmsprop"])
+def test_weight_decay_shrinks_parameters_without_gradient(name):
+  opt = dataclasses.replace(PAPER, name=name, learning_rate=0.1, weight_decay=0.5)
+  transform = optimizers.make(opt)
+  params = {"w": jnp.array([1.0, -2.0])}
+  state = transform.init(params)
+  updates, _ = transform.update({"w": jnp.zeros(2)}, state, params)
+  moved = np.asarray(updates["w"])
+  assert np.all(np.sign(moved) == -np.sign(np.asarray(params["w"])))  # towards zero
+  if name == "adam":  # decoupled: lr · decay · w, whatever the gradient statistics
+    np.testing.assert_allclose(moved, [-0.05, 0.1], rtol=1e-6)
+
+
+def test_negative_weight_decay_is_rejected_by_name():
+  config = configs.base_config()
+  config.optimizer.weight_decay = -1e-3
+  with pytest.raises(config_lib.ConfigError, match="optimizer.weight_decay"):
     config_lib.validate(config_lib.from_mapping(config))

@@ -52,6 +52,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.optimizer.final_learning_rate = 1e-5  # ... to this value, then stays there
   config.optimizer.clip_spikes = 0.0  # > 0: clip gradient-norm spikes above mean + z std
   config.optimizer.spike_decay = 0.99  # moving-average decay of that mean and std
+  config.optimizer.weight_decay = 0.0  # adam: AdamW's decoupled decay; rmsprop: L2
 
   config.train = ml_collections.ConfigDict()
   config.train.steps = 20_000  # optimiser steps

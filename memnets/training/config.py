@@ -80,6 +80,7 @@ class OptimizerConfig:
   )
   clip_spikes: float  # > 0: clip norms above mean + this many stds of recent norms; <= 0: off
   spike_decay: float  # decay of clip_spikes' moving averages of the gradient norm
+  weight_decay: float  # adam: decoupled (AdamW) decay rate; rmsprop: L2 added to the gradient
 
 
 @dataclasses.dataclass(frozen=True)
@@ -248,6 +249,8 @@ def validate(config: Config, num_devices: int = 1) -> None:
     raise ConfigError(f"optimizer.decay_steps: must be >= 0, got {opt.decay_steps}")
   if opt.decay_steps:
     _positive("optimizer.final_learning_rate", opt.final_learning_rate)
+  if opt.weight_decay < 0:
+    raise ConfigError(f"optimizer.weight_decay: must be >= 0, got {opt.weight_decay}")
   if opt.clip_spikes > 0 and not 0.0 < opt.spike_decay < 1.0:
     raise ConfigError(f"optimizer.spike_decay: must be in (0, 1), got {opt.spike_decay}")
   for field in ("momentum", "decay", "b1", "b2"):

@@ -5,7 +5,8 @@ with RMSProp with momentum 0.9 and learning rates 1e-4 or 3e-5, with gradient
 clipping. The paper clips each gradient component to [-10, 10]; we clip the
 global norm (`optax.clip_by_global_norm`) before the optimiser, the common
 modern choice, which keeps the direction of the update. Adam (Kingma & Ba 2015)
-is the alternative most later work uses.
+is the alternative most later work uses. `weight_decay` adds decoupled weight
+decay to Adam (AdamW) and an L2 term to RMSProp's gradient.
 
 `clip_spikes` adds an adaptive clip for gradient spikes: NTM training on copy
 shows isolated steps whose gradient norm is 30–600× the usual one (grad_norm
@@ -105,8 +106,18 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
       momentum=opt.momentum if opt.momentum > 0 else None,
       centered=opt.centered,
     )
+    if opt.weight_decay > 0:  # L2: added to the gradient, so RMSProp rescales it
+      base = optax.chain(optax.add_decayed_weights(opt.weight_decay), base)
   elif opt.name == "adam":
     base = optax.adam(learning_rate=learning_rate, b1=opt.b1, b2=opt.b2, eps=opt.eps)
+    if opt.weight_decay > 0:  # decoupled (AdamW, Loshchilov & Hutter 2019)
+      base = optax.adamw(
+        learning_rate=learning_rate,
+        b1=opt.b1,
+        b2=opt.b2,
+        eps=opt.eps,
+        weight_decay=opt.weight_decay,
+      )
   else:
     raise config_lib.ConfigError(
       f"optimizer.name: unknown optimizer {opt.name!r}; known: {config_lib.OPTIMIZERS}"
