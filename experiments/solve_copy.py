@@ -16,8 +16,8 @@ goes on to `--steps`, and the result records the worst later check, so a
 divergence after solving shows. The check's own time is included in the wall
 clock; importing JAX (about 2 s) is not. Training batches and the check's
 sequences are split over the devices as in the training loop (on the CPU, one
-per core). One JSON line per seed on stdout (and
-appended to --output when given), then a summary line.
+per core). One JSON line per seed on stdout (and appended to --output when
+given), then a summary line.
 """
 
 import dataclasses

@@ -161,8 +161,11 @@ def _forward_inputs(config: config_lib.Config, task, layout: sharding.Layout) ->
   return jax.device_put(inputs, sharding.batch_only(layout))
 
 
-def library_programs(config: config_lib.Config):
+def library_programs(config: config_lib.Config, layout: sharding.Layout):
   """The library's train call and a jitted forward pass of `config`'s model.
+
+  `layout` (`sharding.training_layout` of the config) places the train state
+  and splits the batches, as in a training run.
 
   Returns:
     `(train, train_carry, forward, forward_carry, num_params)`: `train` maps
@@ -172,7 +175,6 @@ def library_programs(config: config_lib.Config):
   task = config_lib.build_task(config)
   optimizer = optimizers.make(config.optimizer)
   graphdef = state_lib.graphdef(config, task)
-  layout = sharding.training_layout(config.train)
   steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
   train_state = jax.jit(
     lambda: state_lib.init_stacked(config, task, optimizer), out_shardings=layout.state
@@ -210,7 +212,7 @@ class FlaxStackedLSTM(nnx.Module):
     return self.readout(xs_BxTxI)
 
 
-def flax_reference_programs(config: config_lib.Config):
+def flax_reference_programs(config: config_lib.Config, layout: sharding.Layout):
   """Like `library_programs`, for `FlaxStackedLSTM` with `config`'s sizes, task and optimiser.
 
   The model's size comes from `config.model.kwargs` (`hidden_size`,
@@ -231,7 +233,6 @@ def flax_reference_programs(config: config_lib.Config):
   graphdef, params, rest = nnx.split(model, nnx.Param, ...)
   batch_size, length = config.train.batch_size, config.task.max_length
   data_key = jax.random.key(config.train.seed)
-  layout = sharding.training_layout(config.train)
   batch_spec = sharding.batch_only(layout)
 
   def loss_fn(p, batch):
@@ -303,7 +304,8 @@ def measure(
     raise config_lib.ConfigError("task.min_length: the benchmark needs one fixed length")
   rss_before = rss_high_water_bytes()
   build = flax_reference_programs if flax_reference else library_programs
-  train, train_carry, forward, forward_carry, num_params = build(config)
+  layout = sharding.training_layout(config.train)
+  train, train_carry, forward, forward_carry, num_params = build(config, layout)
   kwargs = dict(num_steps=num_steps, min_steps=min_steps, budget_s=budget_s)
   train_timing, _ = time_calls(train, train_carry, **kwargs)
   forward_timing, _ = time_calls(forward, forward_carry, **kwargs)
@@ -323,7 +325,7 @@ def measure(
     "params": num_params,
     "backend": jax.default_backend(),
     "device": device.device_kind,
-    "devices": int(sharding.training_layout(config.train).mesh.devices.size),
+    "devices": int(layout.mesh.devices.size),
     "compile_s": train_timing.first_call_s,
     "step_ms_median": train_timing.median_ms,
     "step_ms_min": train_timing.min_ms,

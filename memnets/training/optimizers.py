@@ -109,15 +109,11 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
     if opt.weight_decay > 0:  # L2: added to the gradient, so RMSProp rescales it
       base = optax.chain(optax.add_decayed_weights(opt.weight_decay), base)
   elif opt.name == "adam":
-    base = optax.adam(learning_rate=learning_rate, b1=opt.b1, b2=opt.b2, eps=opt.eps)
+    adam = dict(learning_rate=learning_rate, b1=opt.b1, b2=opt.b2, eps=opt.eps)
     if opt.weight_decay > 0:  # decoupled (AdamW, Loshchilov & Hutter 2019)
-      base = optax.adamw(
-        learning_rate=learning_rate,
-        b1=opt.b1,
-        b2=opt.b2,
-        eps=opt.eps,
-        weight_decay=opt.weight_decay,
-      )
+      base = optax.adamw(**adam, weight_decay=opt.weight_decay)
+    else:
+      base = optax.adam(**adam)
   else:
     raise config_lib.ConfigError(
       f"optimizer.name: unknown optimizer {opt.name!r}; known: {config_lib.OPTIMIZERS}"
