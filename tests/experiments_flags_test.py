@@ -1,6 +1,10 @@
 """Importing `experiments` adds the measured-faster XLA CPU flags, never twice."""
 
 import os
+import subprocess
+import sys
+
+import pytest
 
 import experiments
 
@@ -27,3 +31,48 @@ def test_a_user_setting_is_not_overridden(monkeypatch):
   monkeypatch.setenv("XLA_FLAGS", user)
   experiments.add_cpu_flags()
   assert os.environ["XLA_FLAGS"] == user
+
+
+_FAULTS_SCRIPT = """
+import ctypes, resource
+import experiments
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+size = 64 << 20  # as XLA's scratch buffers: plain malloc, written, freed
+faults = []
+for _ in range(4):
+  before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+  block = libc.malloc(size)
+  ctypes.memset(block, 1, size)
+  libc.free(block)
+  faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(faults[-1])
+"""
+
+
+def _faults_of_a_repeated_large_block(env_value):
+  env = dict(os.environ, MEMNETS_KEEP_FREED_MEMORY=env_value)
+  for name in ("MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"):
+    env.pop(name, None)
+  out = subprocess.run(
+    [sys.executable, "-c", _FAULTS_SCRIPT], env=env, capture_output=True, text=True, check=True
+  )
+  return int(out.stdout.split()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_freed_blocks_are_kept_so_their_pages_do_not_fault_again():
+  # A 64 MiB block is 16,384 pages, above the largest size glibc serves from
+  # the heap by default: each allocation maps and faults them in anew; kept on
+  # the heap, they are faulted in once.
+  assert _faults_of_a_repeated_large_block("0") > 8000
+  assert _faults_of_a_repeated_large_block("1") < 1000
+
+
+def test_keep_freed_memory_respects_the_off_switch_and_glibc_settings(monkeypatch):
+  monkeypatch.setenv("MEMNETS_KEEP_FREED_MEMORY", "0")
+  assert not experiments.keep_freed_memory()
+  monkeypatch.setenv("MEMNETS_KEEP_FREED_MEMORY", "1")
+  monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
+  assert not experiments.keep_freed_memory()
