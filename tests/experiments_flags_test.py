@@ -1,4 +1,4 @@
-"""Importing `experiments` adds the measured-faster XLA CPU flags, never twice."""
+"""Importing `experiments` adds the measured-faster XLA CPU flags (never twice) and allocator settings."""
 
 import os
 import subprocess
@@ -76,3 +76,68 @@ def test_keep_freed_memory_respects_the_off_switch_and_glibc_settings(monkeypatc
   monkeypatch.setenv("MEMNETS_KEEP_FREED_MEMORY", "1")
   monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
   assert not experiments.keep_freed_memory()
+
+
+@pytest.fixture
+def huge_pages_machine(monkeypatch):
+  """A binary's command line on a machine where the huge-page restart applies."""
+  monkeypatch.setattr(
+    sys, "orig_argv", ["python", "-X", "utf8", "-m", "experiments.train", "--a=1"]
+  )
+  monkeypatch.setattr(experiments, "_thp_mode", lambda: "madvise")
+  monkeypatch.setattr(experiments, "_glibc_version", lambda: (2, 36))
+  monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+  monkeypatch.delenv(experiments.HUGE_PAGES_ENV, raising=False)
+  return monkeypatch
+
+
+def test_a_binary_restarts_once_with_the_huge_page_tunable(huge_pages_machine):
+  command = experiments.huge_pages_restart()
+  assert command == [sys.executable, "-X", "utf8", "-m", "experiments.train", "--a=1"]
+  huge_pages_machine.setenv("GLIBC_TUNABLES", experiments.HUGE_PAGES_TUNABLE)
+  assert experiments.huge_pages_restart() is None  # the restarted process: no loop
+
+
+@pytest.mark.parametrize(
+  "change",
+  [
+    lambda mp: mp.setattr(sys, "orig_argv", ["python", "-m", "pytest", "tests"]),
+    lambda mp: mp.setattr(sys, "orig_argv", ["python", "-c", "import experiments"]),
+    lambda mp: mp.setattr(sys, "orig_argv", ["python", "run.py", "-m", "experiments.train"]),
+    lambda mp: mp.setattr(experiments, "_thp_mode", lambda: "never"),
+    lambda mp: mp.setattr(experiments, "_thp_mode", lambda: "always"),
+    lambda mp: mp.setattr(experiments, "_glibc_version", lambda: (2, 31)),
+    lambda mp: mp.setattr(experiments, "_glibc_version", lambda: None),
+    lambda mp: mp.setenv(experiments.HUGE_PAGES_ENV, "0"),
+    lambda mp: mp.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2"),
+  ],
+)
+def test_no_restart_outside_binaries_or_without_support(huge_pages_machine, change):
+  change(huge_pages_machine)
+  assert experiments.huge_pages_restart() is None
+
+
+def _ctypes_imports(extra_env):
+  """How many processes imported ctypes while running `python -m experiments.cli`.
+
+  `-X importtime` reports each finished import on stderr; `experiments`
+  imports ctypes before it restarts the binary, so a restart shows it twice.
+  """
+  env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+  env.update(extra_env)
+  out = subprocess.run(
+    [sys.executable, "-X", "importtime", "-m", "experiments.cli"],
+    env=env,
+    capture_output=True,
+    text=True,
+    timeout=120,
+  )
+  assert out.returncode == 0, out.stderr
+  return sum(line.split("|")[-1].strip() == "ctypes" for line in out.stderr.splitlines())
+
+
+def test_a_binary_starts_through_the_restart_where_it_applies():
+  version = experiments._glibc_version()
+  applies = experiments._thp_mode() == "madvise" and version and version >= (2, 35)
+  assert _ctypes_imports({experiments.HUGE_PAGES_ENV: "1"}) == (2 if applies else 1)
+  assert _ctypes_imports({experiments.HUGE_PAGES_ENV: "0"}) == 1
