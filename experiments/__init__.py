@@ -31,9 +31,12 @@ two devices, 50,000 at batch 256.
 - `use_huge_pages`: a binary started as `python -m experiments.<name>` starts
   itself once more with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc >= 2.35,
   transparent huge pages in `madvise` mode), so glibc asks for 2 MiB pages.
-  Faults per step 12,800 → 590 at batch 64, 50,000 → 800 at batch 256; median
-  step 114 → 98 ms and 404 → 364 ms (one process per setting, back to back,
-  15–20 steps each).
+  Faults per step 12,800 → 590 at batch 64, 50,000 → 800 at batch 256.
+  Median step (`MEMNETS_HUGE_PAGES=V MEMNETS_KEEP_FREED_MEMORY=V python -m
+  experiments.benchmark --model=ntm --batch_size=B`, V = 0 then 1, two runs
+  each): batch 256 420 and 418 → 369 and 370 ms; batch 64 125 and 107 → 99
+  and 143 ms (noise larger than the effect; a script alternating the
+  settings measured 114 → 98 ms).
 - `keep_freed_memory` (on import, when the tunable is not set): mmap off and
   no trimming, so freed blocks stay on the heap. Batch 64: no faults left,
   median 111 and 124 ms → 100 and 96 ms (alternating processes, two runs

@@ -1,4 +1,4 @@
-"""Importing `experiments` adds the measured-faster XLA CPU flags (never twice) and allocator settings."""
+"""Importing `experiments` adds the faster XLA CPU flags (never twice) and allocator settings."""
 
 import os
 import subprocess
