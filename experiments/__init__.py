@@ -27,7 +27,7 @@ large per-step buffers. XLA's CPU runtime allocates a program's scratch
 buffer afresh at every call; glibc serves blocks above 32 MiB with `mmap` and
 unmaps them when freed, so every such step faults in each 4 KiB page again:
 12,800 faults per step for the standard NTM training step at batch 64 with
-two devices, 50,000 at batch 256.
+two devices, 50,000 at batch 256 (`resource.getrusage` around the step).
 - `use_huge_pages`: a binary started as `python -m experiments.<name>` starts
   itself once more with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc >= 2.35,
   transparent huge pages in `madvise` mode), so glibc asks for 2 MiB pages.
@@ -35,15 +35,14 @@ two devices, 50,000 at batch 256.
   Median step (`MEMNETS_HUGE_PAGES=V MEMNETS_KEEP_FREED_MEMORY=V python -m
   experiments.benchmark --model=ntm --batch_size=B`, V = 0 then 1, two runs
   each): batch 256 420 and 418 → 369 and 370 ms; batch 64 125 and 107 → 99
-  and 143 ms (noise larger than the effect; a script alternating the
-  settings measured 114 → 98 ms).
+  and 143 ms (the machine's noise larger than the effect there).
 - `keep_freed_memory` (on import, when the tunable is not set): mmap off and
-  no trimming, so freed blocks stay on the heap. Batch 64: no faults left,
-  median 111 and 124 ms → 100 and 96 ms (alternating processes, two runs
-  each); batch 256 keeps its 50,000 faults (blocks allocated from worker
-  threads come from per-thread arenas, whose heaps glibc caps at 64 MiB).
-Batches 16 and 32 had no faults and no change either way (glibc reuses
-blocks below 32 MiB by itself). MEMNETS_HUGE_PAGES=0 and
+  no trimming, so freed blocks stay on the heap, for library users and where
+  huge pages are not available. Batch 64: no faults left; batch 256 keeps
+  its 50,000 (blocks allocated from worker threads come from per-thread
+  arenas, whose heaps glibc caps at 64 MiB).
+Batches 16 and 32 had no such faults (glibc reuses blocks below 32 MiB by
+itself). MEMNETS_HUGE_PAGES=0 and
 MEMNETS_KEEP_FREED_MEMORY=0 turn them off; library users get the same from
 `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` in their environment or from
 `experiments.keep_freed_memory()`.
