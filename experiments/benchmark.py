@@ -14,8 +14,10 @@ it is done (and appends it to --output); a summary table follows at the end.
 Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
 - standard: the copy NTM (100-unit LSTM controller, 128 × 20 memory, 1 read and
   1 write head, shifts -1..1) at length 20 (41 time steps), batch 1, 16, 64,
-  256; the paper's LSTM baseline (3 × 256) through our cells and `unroll`; and
-  Flax's own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes.
+  256; the same NTM written straightforwardly (`plain_ntm`:
+  `memnets.reference_ntm`, one scan of plain `jnp`, automatic gradients); the
+  paper's LSTM baseline (3 × 256) through our cells and `unroll`; and Flax's
+  own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on.
@@ -38,7 +40,7 @@ from experiments.configs import lstm_copy, ntm_copy
 from memnets import benchmarking
 from memnets.training import config as config_lib
 
-MODELS = ("ntm", "lstm", benchmarking.FLAX_REFERENCE)
+MODELS = ("ntm", "lstm", benchmarking.FLAX_REFERENCE, benchmarking.PLAIN_NTM_REFERENCE)
 SUITES = ("standard", "scaling", "tiny")
 STANDARD_BATCH_SIZES = (1, 16, 64, 256)
 STANDARD_LENGTH = 20  # copy length 20: 2 * 20 + 1 = 41 time steps
@@ -84,7 +86,8 @@ def suite_cases(suite: str) -> list[Case]:
   if suite == "tiny":
     return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in MODELS[:2]]
   if suite == "standard":
-    return [Case(m, batch_size=b) for m in MODELS for b in STANDARD_BATCH_SIZES]
+    models = ("ntm", benchmarking.PLAIN_NTM_REFERENCE, "lstm", benchmarking.FLAX_REFERENCE)
+    return [Case(m, batch_size=b) for m in models for b in STANDARD_BATCH_SIZES]
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
   base = Case("ntm", memory_size=STANDARD_MEMORY_SIZE)
@@ -96,7 +99,7 @@ def suite_cases(suite: str) -> list[Case]:
 
 def case_config(case: Case) -> config_lib.Config:
   """The training config of `case`: its paper config at one fixed length and one seed."""
-  module = ntm_copy if case.model == "ntm" else lstm_copy
+  module = ntm_copy if case.model in ("ntm", benchmarking.PLAIN_NTM_REFERENCE) else lstm_copy
   config = module.get_config(configs.SMOKE if case.tiny else None)
   if case.task != config.task.name:
     config.task.name = case.task
@@ -109,7 +112,7 @@ def case_config(case: Case) -> config_lib.Config:
   config.num_seeds = 1
   config.train.remat = case.remat
   if case.memory_size is not None:
-    if case.model != "ntm":
+    if case.model not in ("ntm", benchmarking.PLAIN_NTM_REFERENCE):
       raise config_lib.ConfigError("model.memory_size: only the NTM has a memory")
     config.model.memory_size = case.memory_size
   return config_lib.from_mapping(config)
@@ -142,7 +145,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
     logging.info("case %d/%d: %s", index + 1, len(cases), case)
     row = benchmarking.measure(
       case_config(case),
-      flax_reference=case.model == benchmarking.FLAX_REFERENCE,
+      reference=case.model if case.model in benchmarking.REFERENCES else None,
       num_steps=_STEPS.value,
       budget_s=_BUDGET_S.value,
     )

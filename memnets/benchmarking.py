@@ -10,10 +10,13 @@ shapes. Both are laid out as the training loop lays them out
 (`sharding.layout`): the batch is split over every device that divides it,
 which on the CPU, with `experiments`' flags, means one part per core. For the
 NTM paper's LSTM baseline (Graves, Wayne & Danihelka 2014, §4: 3 layers × 256
-units) `measure(..., flax_reference=True)` times Flax's own `nnx.RNN` over
-`nnx.OptimizedLSTMCell` layers instead, with its own small jitted train step
-(same task, loss, optimiser and batch split), as a reference for the overhead
-of our cell interface and `unroll`.
+units) `measure(..., reference=FLAX_REFERENCE)` times Flax's own `nnx.RNN`
+over `nnx.OptimizedLSTMCell` layers instead, as a reference for the overhead
+of our cell interface and `unroll`; for the NTM,
+`reference=PLAIN_NTM_REFERENCE` times `memnets.reference_ntm`, a
+straightforward JAX NTM (one scan of plain `jnp`, automatic gradients), as a
+reference for what memnets' NTM work buys. Each reference runs in its own
+small jitted train step with the same task, loss, optimiser and batch split.
 
 Timing method: the first call (compilation included) is reported on its own;
 `WARMUP_CALLS` more calls are discarded; then each call is timed with
@@ -41,6 +44,7 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
+from memnets import reference_ntm
 from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
 from memnets.training import optimizers, sharding
@@ -55,6 +59,7 @@ MS_PER_S = 1000.0
 # ru_maxrss is in KiB on Linux and in bytes on macOS.
 RSS_UNIT_BYTES = 1 if sys.platform == "darwin" else 1024
 FLAX_REFERENCE = "flax_lstm"  # model label of the Flax nnx.RNN reference
+PLAIN_NTM_REFERENCE = "plain_ntm"  # model label of `reference_ntm`, a straightforward JAX NTM
 DEVICE_PEAK = "device_peak_bytes_in_use"
 RSS_PEAK = "process_rss_high_water"
 FORWARD_SEED = 7  # key of the forward pass's input batch
@@ -212,31 +217,22 @@ class FlaxStackedLSTM(nnx.Module):
     return self.readout(xs_BxTxI)
 
 
-def flax_reference_programs(config: config_lib.Config, layout: sharding.Layout):
-  """Like `library_programs`, for `FlaxStackedLSTM` with `config`'s sizes, task and optimiser.
+def _reference_programs(config: config_lib.Config, layout: sharding.Layout, apply, params):
+  """The train call and forward pass of a reference model `apply(params, inputs [B, T, I])`.
 
-  The model's size comes from `config.model.kwargs` (`hidden_size`,
-  `num_layers`); the train step samples its batch on the device from
-  `fold_in(key, step)`, like the library's, and applies the same masked loss
-  and the same optax optimiser, for one seed.
+  Its own small jitted train step samples the batch on the device from
+  `fold_in(key, step)`, like the library's, splits it as the library's
+  `Steps` does, and applies the same masked loss and the same optax
+  optimiser, for one seed.
   """
   task = config_lib.build_task(config)
   optimizer = optimizers.make(config.optimizer)
-  sizes = config.model.kwargs
-  model = FlaxStackedLSTM(
-    task.input_size,
-    task.output_size,
-    sizes.get("hidden_size", 256),
-    sizes.get("num_layers", 1),
-    rngs=nnx.Rngs(config.train.seed),
-  )
-  graphdef, params, rest = nnx.split(model, nnx.Param, ...)
   batch_size, length = config.train.batch_size, config.task.max_length
   data_key = jax.random.key(config.train.seed)
   batch_spec = sharding.batch_only(layout)
 
   def loss_fn(p, batch):
-    logits = nnx.merge(graphdef, p, rest)(batch.inputs)
+    logits = apply(p, batch.inputs)
     return task_metrics.loss(task.loss, logits, batch.targets, batch.mask)
 
   def train_step(carry):
@@ -248,7 +244,7 @@ def flax_reference_programs(config: config_lib.Config, layout: sharding.Layout):
     return (optax.apply_updates(p, updates), opt_state, step + 1), loss
 
   train = jax.jit(train_step, donate_argnums=0)
-  forward = jax.jit(lambda p, x: nnx.merge(graphdef, p, rest)(x))
+  forward = jax.jit(apply)
   inputs = _forward_inputs(config, task, layout)
   params = jax.device_put(params, layout.replicated)
   forward_params = jax.tree.map(jnp.copy, params)
@@ -262,6 +258,62 @@ def flax_reference_programs(config: config_lib.Config, layout: sharding.Layout):
   )
 
 
+def flax_reference_programs(config: config_lib.Config, layout: sharding.Layout):
+  """Like `library_programs`, for `FlaxStackedLSTM` with `config`'s sizes, task and optimiser.
+
+  The model's size comes from `config.model.kwargs` (`hidden_size`,
+  `num_layers`).
+  """
+  task = config_lib.build_task(config)
+  sizes = config.model.kwargs
+  model = FlaxStackedLSTM(
+    task.input_size,
+    task.output_size,
+    sizes.get("hidden_size", 256),
+    sizes.get("num_layers", 1),
+    rngs=nnx.Rngs(config.train.seed),
+  )
+  graphdef, params, rest = nnx.split(model, nnx.Param, ...)
+  return _reference_programs(config, layout, lambda p, x: nnx.merge(graphdef, p, rest)(x), params)
+
+
+def plain_ntm_programs(config: config_lib.Config, layout: sharding.Layout):
+  """Like `library_programs`, for `reference_ntm` with the sizes of `config`'s NTM.
+
+  Raises:
+    ConfigError: the config's model is not an NTM the reference has (an LSTM
+      controller of one layer, one read and one write head).
+  """
+  kwargs = config.model.kwargs
+  if config.model.name != "ntm":
+    raise config_lib.ConfigError("model.name: the plain NTM reference needs an ntm config")
+  for field, wanted in [
+    ("controller", "lstm"),
+    ("controller_layers", 1),
+    ("num_read_heads", 1),
+    ("num_write_heads", 1),
+    ("memory_init", "constant"),
+  ]:
+    if kwargs.get(field, wanted) != wanted:
+      raise config_lib.ConfigError(
+        f"model.{field}: the plain NTM reference has only {wanted!r}, got {kwargs[field]!r}"
+      )
+  task = config_lib.build_task(config)
+  sizes = reference_ntm.Sizes(
+    inputs=task.input_size,
+    outputs=task.output_size,
+    hidden=kwargs.get("controller_size", 100),
+    slots=kwargs.get("memory_size", 128),
+    word=kwargs.get("word_size", 20),
+    shifts=kwargs.get("shift_width", 3),
+  )
+  params = reference_ntm.init(jax.random.key(config.train.seed), sizes)
+  return _reference_programs(config, layout, lambda p, x: reference_ntm.apply(p, sizes, x), params)
+
+
+REFERENCES = {FLAX_REFERENCE: flax_reference_programs, PLAIN_NTM_REFERENCE: plain_ntm_programs}
+
+
 def _memory_label(config: config_lib.Config) -> str | None:
   kwargs = config.model.kwargs
   if config.model.name != "ntm":
@@ -272,7 +324,7 @@ def _memory_label(config: config_lib.Config) -> str | None:
 def measure(
   config: config_lib.Config,
   *,
-  flax_reference: bool = False,
+  reference: str | None = None,
   num_steps: int = DEFAULT_TIMED_STEPS,
   min_steps: int = MIN_TIMED_STEPS,
   budget_s: float = DEFAULT_BUDGET_S,
@@ -282,8 +334,10 @@ def measure(
   Args:
     config: a training config of one seed and a fixed length
       (`task.min_length == task.max_length`); validated here.
-    flax_reference: time `FlaxStackedLSTM` (sizes from the config's LSTM
-      model section) instead of the library's model and train step.
+    reference: time a reference model with its own small train step instead
+      of the library's model and train step: `FLAX_REFERENCE` (Flax's
+      `nnx.RNN` stack, sizes from the config's LSTM model section) or
+      `PLAIN_NTM_REFERENCE` (`reference_ntm`, sizes from the config's NTM).
     num_steps, min_steps, budget_s: see `time_calls`; the train step and the
       forward pass each get the whole budget.
 
@@ -303,7 +357,9 @@ def measure(
   if config.task.min_length != config.task.max_length:
     raise config_lib.ConfigError("task.min_length: the benchmark needs one fixed length")
   rss_before = rss_high_water_bytes()
-  build = flax_reference_programs if flax_reference else library_programs
+  if reference is not None and reference not in REFERENCES:
+    raise ValueError(f"unknown reference {reference!r}; known: {sorted(REFERENCES)}")
+  build = REFERENCES[reference] if reference else library_programs
   layout = sharding.training_layout(config.train)
   train, train_carry, forward, forward_carry, num_params = build(config, layout)
   kwargs = dict(num_steps=num_steps, min_steps=min_steps, budget_s=budget_s)
@@ -315,13 +371,13 @@ def measure(
   batch_size = config.train.batch_size
   task = config_lib.build_task(config)
   return {
-    "model": FLAX_REFERENCE if flax_reference else config.model.name,
+    "model": reference or config.model.name,
     "task": config.task.name,
     "batch_size": batch_size,
     "length": config.task.max_length,
     "time_steps": task.num_steps(config.task.max_length),
     "memory": _memory_label(config),
-    "remat": config.train.remat and not flax_reference,
+    "remat": config.train.remat and not reference,
     "params": num_params,
     "backend": jax.default_backend(),
     "device": device.device_kind,

@@ -55,8 +55,13 @@ def _benchmark(*flags):
 def test_standard_suite_is_the_paper_copy_setting():
   cases = benchmark.suite_cases("standard")
   assert [c.batch_size for c in cases if c.model == "ntm"] == [1, 16, 64, 256]
-  assert {c.model for c in cases} == {"ntm", "lstm", benchmarking.FLAX_REFERENCE}
-  assert len(cases) == 12 and all(c.length == 20 and not c.remat for c in cases)
+  assert {c.model for c in cases} == {
+    "ntm",
+    "lstm",
+    benchmarking.FLAX_REFERENCE,
+    benchmarking.PLAIN_NTM_REFERENCE,
+  }
+  assert len(cases) == 16 and all(c.length == 20 and not c.remat for c in cases)
   ntm = benchmark.case_config(cases[0])
   assert ntm.model.kwargs["controller"] == "lstm" and ntm.model.kwargs["controller_size"] == 100
   assert (ntm.model.kwargs["memory_size"], ntm.model.kwargs["word_size"]) == (128, 20)

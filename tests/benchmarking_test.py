@@ -114,7 +114,7 @@ def test_measure_ntm_times_the_library_train_step():
 
 def test_measure_flax_reference_uses_the_lstm_sizes():
   config = tiny_config(lstm_copy, batch_size=3, model__num_layers=2)
-  row = benchmarking.measure(config, flax_reference=True, num_steps=5)
+  row = benchmarking.measure(config, reference=benchmarking.FLAX_REFERENCE, num_steps=5)
   check_row(row, batch_size=3)
   assert row["model"] == benchmarking.FLAX_REFERENCE and row["memory"] is None
   hidden, inputs, outputs = 8, 9, 8  # the :smoke LSTM on 8-bit copy
@@ -171,3 +171,21 @@ def test_format_table_aligns_columns():
   )
   assert lines[3].split()[3] == "-"  # no memory
   assert lines[0].index("B") + 1 == lines[2].index("16") + 2  # numbers right-aligned
+
+
+def test_measure_plain_ntm_reference_has_the_ntm_sizes():
+  config = tiny_config(ntm_copy)
+  row = benchmarking.measure(config, reference=benchmarking.PLAIN_NTM_REFERENCE, num_steps=5)
+  check_row(row, batch_size=2)
+  assert row["model"] == benchmarking.PLAIN_NTM_REFERENCE and row["memory"] == "8x4"
+  # The same model as the library's NTM: the same number of parameters.
+  assert row["params"] == benchmarking.measure(config, num_steps=5)["params"]
+
+
+def test_plain_ntm_reference_rejects_what_it_does_not_have():
+  with pytest.raises(config_lib.ConfigError, match="model.num_read_heads"):
+    benchmarking.measure(
+      tiny_config(ntm_copy, model__num_read_heads=2), reference=benchmarking.PLAIN_NTM_REFERENCE
+    )
+  with pytest.raises(ValueError, match="unknown reference"):
+    benchmarking.measure(tiny_config(ntm_copy), reference="torch_ntm")
