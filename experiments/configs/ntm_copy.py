@@ -91,8 +91,11 @@ After the change to one CPU device per core (batches split over both cores,
             0.001 0.001 0.001
     seed 2: 29.8 22.2 2.7 0.20 0.19 0.25 0.31 0.037 0.020 0.36 1.1 0.26 0.44
             0.071 0.76
-    (seed 1 solved at step 1100, 131 s, and stayed solved to 1500; first
-    check at 28–42 s.)
+    seed 3: 29 21 30 8.4 2.4 5.9 36 33 0.83 0.51 0.47 0.51 0.001 0.46 2.1
+    seed 4: 28 21 1.1 0.23 0.17 0.21 0.27 1.4 0.14 0.12 0.81 0.65 7.8 8.0 0.39
+    seed 5: 27 19 0.73 0.11 0.21 0.18 0.14 0.86 13 25 1.1 0.50 0.027 0.54 0.26
+    (seed 1 solved at step 1100, 131 s, and stayed solved to 1500; seed 3
+    touched 0.001 at step 1300 and relapsed; first check at 28–42 s.)
 Without the decay every setting that gets near 0 collapses to chance level
 (~30 wrong bits) within a few hundred steps and recovers, except single seeds
 of the spike-clip and weight-decay runs; with it, none gets below 0.01 and
