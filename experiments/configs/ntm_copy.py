@@ -95,7 +95,7 @@ After the change to one CPU device per core (batches split over both cores,
     seed 4: 28 21 1.1 0.23 0.17 0.21 0.27 1.4 0.14 0.12 0.81 0.65 7.8 8.0 0.39
     seed 5: 27 19 0.73 0.11 0.21 0.18 0.14 0.86 13 25 1.1 0.50 0.027 0.54 0.26
     (seed 1 solved at step 1100, 131 s, and stayed solved to 1500; seed 3
-    touched 0.001 at step 1300 and relapsed; first check at 28–42 s.)
+    solved at step 1300, 169 s, and relapsed; first check at 28–42 s.)
 Without the decay every setting that gets near 0 collapses to chance level
 (~30 wrong bits) within a few hundred steps and recovers, except single seeds
 of the spike-clip and weight-decay runs; with it, none gets below 0.01 and
