@@ -37,10 +37,12 @@ from absl import app, flags, logging
 
 from experiments import configs
 from experiments.configs import lstm_copy, ntm_copy
+from memnets import benchmark_programs as programs
 from memnets import benchmarking
 from memnets.training import config as config_lib
 
-MODELS = ("ntm", "lstm", benchmarking.FLAX_REFERENCE, benchmarking.PLAIN_NTM_REFERENCE)
+MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE, "lstm", programs.FLAX_REFERENCE)
+NTM_MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE)  # built from the ntm_copy config
 SUITES = ("standard", "scaling", "tiny")
 STANDARD_BATCH_SIZES = (1, 16, 64, 256)
 STANDARD_LENGTH = 20  # copy length 20: 2 * 20 + 1 = 41 time steps
@@ -84,10 +86,10 @@ class Case(NamedTuple):
 def suite_cases(suite: str) -> list[Case]:
   """The cases of a named suite, in running order."""
   if suite == "tiny":
-    return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in MODELS[:2]]
+    tiny = ("ntm", "lstm")
+    return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in tiny]
   if suite == "standard":
-    models = ("ntm", benchmarking.PLAIN_NTM_REFERENCE, "lstm", benchmarking.FLAX_REFERENCE)
-    return [Case(m, batch_size=b) for m in models for b in STANDARD_BATCH_SIZES]
+    return [Case(m, batch_size=b) for m in MODELS for b in STANDARD_BATCH_SIZES]
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
   base = Case("ntm", memory_size=STANDARD_MEMORY_SIZE)
@@ -99,7 +101,7 @@ def suite_cases(suite: str) -> list[Case]:
 
 def case_config(case: Case) -> config_lib.Config:
   """The training config of `case`: its paper config at one fixed length and one seed."""
-  module = ntm_copy if case.model in ("ntm", benchmarking.PLAIN_NTM_REFERENCE) else lstm_copy
+  module = ntm_copy if case.model in NTM_MODELS else lstm_copy
   config = module.get_config(configs.SMOKE if case.tiny else None)
   if case.task != config.task.name:
     config.task.name = case.task
@@ -112,7 +114,7 @@ def case_config(case: Case) -> config_lib.Config:
   config.num_seeds = 1
   config.train.remat = case.remat
   if case.memory_size is not None:
-    if case.model not in ("ntm", benchmarking.PLAIN_NTM_REFERENCE):
+    if case.model not in NTM_MODELS:
       raise config_lib.ConfigError("model.memory_size: only the NTM has a memory")
     config.model.memory_size = case.memory_size
   return config_lib.from_mapping(config)
@@ -145,7 +147,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
     logging.info("case %d/%d: %s", index + 1, len(cases), case)
     row = benchmarking.measure(
       case_config(case),
-      reference=case.model if case.model in benchmarking.REFERENCES else None,
+      reference=case.model if case.model in programs.REFERENCES else None,
       num_steps=_STEPS.value,
       budget_s=_BUDGET_S.value,
     )

@@ -1,22 +1,9 @@
 """Timing of the real training step and of a forward-only pass, for the benchmark binary.
 
-What is timed is the library itself: `measure(config)` builds the task, the
-model, the optimiser and the train state exactly as a training run does
-(`memnets.training`), and times `Steps.train(state, 1)`, one optimiser step per
-compiled call, as the training loop calls it. Speed work on the cells, `unroll`
-or the training step therefore shows up here unchanged. The forward-only pass
-is `training.step.forward` (the same `unroll`), jitted, on a batch of the same
-shapes. Both are laid out as the training loop lays them out
-(`sharding.layout`): the batch is split over every device that divides it,
-which on the CPU, with `experiments`' flags, means one part per core. For the
-NTM paper's LSTM baseline (Graves, Wayne & Danihelka 2014, §4: 3 layers × 256
-units) `measure(..., reference=FLAX_REFERENCE)` times Flax's own `nnx.RNN`
-over `nnx.OptimizedLSTMCell` layers instead, as a reference for the overhead
-of our cell interface and `unroll`; for the NTM,
-`reference=PLAIN_NTM_REFERENCE` times `memnets.reference_ntm`, a
-straightforward JAX NTM (one scan of plain `jnp`, automatic gradients), as a
-reference for what memnets' NTM work buys. Each reference runs in its own
-small jitted train step with the same task, loss, optimiser and batch split.
+What is timed (`memnets.benchmark_programs`) is the library itself: the
+training step exactly as a training run builds it and a forward pass, or one
+of the reference models beside it. `measure` times one case and returns its
+JSON row; `format_table` lays rows out as the summary table.
 
 Timing method: the first call (compilation included) is reported on its own;
 `WARMUP_CALLS` more calls are discarded; then each call is timed with
@@ -40,16 +27,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jax
-import jax.numpy as jnp
-import optax
-from flax import nnx
 
-from memnets import reference_ntm
-from memnets.tasks import metrics as task_metrics
+from memnets import benchmark_programs as programs
 from memnets.training import config as config_lib
-from memnets.training import optimizers, sharding
-from memnets.training import state as state_lib
-from memnets.training import step as step_lib
+from memnets.training import sharding
 
 DEFAULT_TIMED_STEPS = 20  # timed calls per measurement
 MIN_TIMED_STEPS = 5  # never fewer, whatever the budget
@@ -58,11 +39,8 @@ WARMUP_CALLS = 1  # untimed calls after the first (compiling) one
 MS_PER_S = 1000.0
 # ru_maxrss is in KiB on Linux and in bytes on macOS.
 RSS_UNIT_BYTES = 1 if sys.platform == "darwin" else 1024
-FLAX_REFERENCE = "flax_lstm"  # model label of the Flax nnx.RNN reference
-PLAIN_NTM_REFERENCE = "plain_ntm"  # model label of `reference_ntm`, a straightforward JAX NTM
 DEVICE_PEAK = "device_peak_bytes_in_use"
 RSS_PEAK = "process_rss_high_water"
-FORWARD_SEED = 7  # key of the forward pass's input batch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,166 +132,6 @@ def device_peak_bytes(device: jax.Device) -> int | None:
   return int(stats["peak_bytes_in_use"])
 
 
-def _count_params(params) -> int:
-  return int(sum(leaf.size for leaf in jax.tree.leaves(params)))
-
-
-def _forward_inputs(config: config_lib.Config, task, layout: sharding.Layout) -> jax.Array:
-  """The forward pass's fixed input batch [B, T, I], split over the layout's devices."""
-  inputs = task.sample(
-    jax.random.key(FORWARD_SEED), config.train.batch_size, config.task.max_length
-  ).inputs
-  return jax.device_put(inputs, sharding.batch_only(layout))
-
-
-def library_programs(config: config_lib.Config, layout: sharding.Layout):
-  """The library's train call and a jitted forward pass of `config`'s model.
-
-  `layout` (`sharding.training_layout` of the config) places the train state
-  and splits the batches, as in a training run.
-
-  Returns:
-    `(train, train_carry, forward, forward_carry, num_params)`: `train` maps
-    `(state [K], metrics)` to the same after one `Steps.train` step; `forward`
-    maps anything to logits [B, T, O] of seed 0 on a fixed batch.
-  """
-  task = config_lib.build_task(config)
-  optimizer = optimizers.make(config.optimizer)
-  graphdef = state_lib.graphdef(config, task)
-  steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
-  train_state = jax.jit(
-    lambda: state_lib.init_stacked(config, task, optimizer), out_shardings=layout.state
-  )()
-  params = state_lib.unstack(train_state, 0).params  # a copy, safe from donation
-  inputs = _forward_inputs(config, task, layout)
-  one_step = jnp.ones((), jnp.int32)
-  forward = jax.jit(lambda p, x: step_lib.forward(graphdef, p, x))
-  return (
-    lambda carry: steps.train(carry[0], one_step),
-    (train_state, None),
-    lambda _: forward(params, inputs),
-    None,
-    _count_params(params),
-  )
-
-
-class FlaxStackedLSTM(nnx.Module):
-  """Flax's own `nnx.RNN` over `nnx.OptimizedLSTMCell`, layer after layer, and a read-out."""
-
-  def __init__(
-    self, input_size: int, output_size: int, hidden_size: int, num_layers: int, *, rngs: nnx.Rngs
-  ):
-    sizes = [input_size] + [hidden_size] * num_layers
-    self.layers = nnx.List(
-      [nnx.RNN(nnx.OptimizedLSTMCell(sizes[k], sizes[k + 1], rngs=rngs)) for k in range(num_layers)]
-    )
-    self.readout = nnx.Linear(hidden_size, output_size, rngs=rngs)
-    self.hidden_size = hidden_size
-
-  def __call__(self, xs_BxTxI: jax.Array) -> jax.Array:
-    zeros_BxH = jnp.zeros((xs_BxTxI.shape[0], self.hidden_size), xs_BxTxI.dtype)
-    for layer in self.layers:  # zero (c, h) passed in: no PRNG use inside the jitted step
-      xs_BxTxI = layer(xs_BxTxI, initial_carry=(zeros_BxH, zeros_BxH))
-    return self.readout(xs_BxTxI)
-
-
-def _reference_programs(config: config_lib.Config, layout: sharding.Layout, apply, params):
-  """The train call and forward pass of a reference model `apply(params, inputs [B, T, I])`.
-
-  Its own small jitted train step samples the batch on the device from
-  `fold_in(key, step)`, like the library's, splits it as the library's
-  `Steps` does, and applies the same masked loss and the same optax
-  optimiser, for one seed.
-  """
-  task = config_lib.build_task(config)
-  optimizer = optimizers.make(config.optimizer)
-  batch_size, length = config.train.batch_size, config.task.max_length
-  data_key = jax.random.key(config.train.seed)
-  batch_spec = sharding.batch_only(layout)
-
-  def loss_fn(p, batch):
-    logits = apply(p, batch.inputs)
-    return task_metrics.loss(task.loss, logits, batch.targets, batch.mask)
-
-  def train_step(carry):
-    p, opt_state, step = carry
-    batch = task.sample(jax.random.fold_in(data_key, step), batch_size, length)
-    batch = jax.lax.with_sharding_constraint(batch, batch_spec)  # as the library's Steps
-    loss, grads = jax.value_and_grad(loss_fn)(p, batch)
-    updates, opt_state = optimizer.update(grads, opt_state, p)
-    return (optax.apply_updates(p, updates), opt_state, step + 1), loss
-
-  train = jax.jit(train_step, donate_argnums=0)
-  forward = jax.jit(apply)
-  inputs = _forward_inputs(config, task, layout)
-  params = jax.device_put(params, layout.replicated)
-  forward_params = jax.tree.map(jnp.copy, params)
-  carry = ((params, optimizer.init(params), jnp.zeros((), jnp.int32)), None)
-  return (
-    lambda c: train(c[0]),
-    carry,
-    lambda _: forward(forward_params, inputs),
-    None,
-    _count_params(params),
-  )
-
-
-def flax_reference_programs(config: config_lib.Config, layout: sharding.Layout):
-  """Like `library_programs`, for `FlaxStackedLSTM` with `config`'s sizes, task and optimiser.
-
-  The model's size comes from `config.model.kwargs` (`hidden_size`,
-  `num_layers`).
-  """
-  task = config_lib.build_task(config)
-  sizes = config.model.kwargs
-  model = FlaxStackedLSTM(
-    task.input_size,
-    task.output_size,
-    sizes.get("hidden_size", 256),
-    sizes.get("num_layers", 1),
-    rngs=nnx.Rngs(config.train.seed),
-  )
-  graphdef, params, rest = nnx.split(model, nnx.Param, ...)
-  return _reference_programs(config, layout, lambda p, x: nnx.merge(graphdef, p, rest)(x), params)
-
-
-def plain_ntm_programs(config: config_lib.Config, layout: sharding.Layout):
-  """Like `library_programs`, for `reference_ntm` with the sizes of `config`'s NTM.
-
-  Raises:
-    ConfigError: the config's model is not an NTM the reference has (an LSTM
-      controller of one layer, one read and one write head).
-  """
-  kwargs = config.model.kwargs
-  if config.model.name != "ntm":
-    raise config_lib.ConfigError("model.name: the plain NTM reference needs an ntm config")
-  for field, wanted in [
-    ("controller", "lstm"),
-    ("controller_layers", 1),
-    ("num_read_heads", 1),
-    ("num_write_heads", 1),
-    ("memory_init", "constant"),
-  ]:
-    if kwargs.get(field, wanted) != wanted:
-      raise config_lib.ConfigError(
-        f"model.{field}: the plain NTM reference has only {wanted!r}, got {kwargs[field]!r}"
-      )
-  task = config_lib.build_task(config)
-  sizes = reference_ntm.Sizes(
-    inputs=task.input_size,
-    outputs=task.output_size,
-    hidden=kwargs.get("controller_size", 100),
-    slots=kwargs.get("memory_size", 128),
-    word=kwargs.get("word_size", 20),
-    shifts=kwargs.get("shift_width", 3),
-  )
-  params = reference_ntm.init(jax.random.key(config.train.seed), sizes)
-  return _reference_programs(config, layout, lambda p, x: reference_ntm.apply(p, sizes, x), params)
-
-
-REFERENCES = {FLAX_REFERENCE: flax_reference_programs, PLAIN_NTM_REFERENCE: plain_ntm_programs}
-
-
 def _memory_label(config: config_lib.Config) -> str | None:
   kwargs = config.model.kwargs
   if config.model.name != "ntm":
@@ -335,9 +153,10 @@ def measure(
     config: a training config of one seed and a fixed length
       (`task.min_length == task.max_length`); validated here.
     reference: time a reference model with its own small train step instead
-      of the library's model and train step: `FLAX_REFERENCE` (Flax's
-      `nnx.RNN` stack, sizes from the config's LSTM model section) or
-      `PLAIN_NTM_REFERENCE` (`reference_ntm`, sizes from the config's NTM).
+      of the library's model and train step: `programs.FLAX_REFERENCE`
+      (Flax's `nnx.RNN` stack, sizes from the config's LSTM model section) or
+      `programs.PLAIN_NTM_REFERENCE` (`reference_ntm`, sizes from the
+      config's NTM).
     num_steps, min_steps, budget_s: see `time_calls`; the train step and the
       forward pass each get the whole budget.
 
@@ -357,9 +176,9 @@ def measure(
   if config.task.min_length != config.task.max_length:
     raise config_lib.ConfigError("task.min_length: the benchmark needs one fixed length")
   rss_before = rss_high_water_bytes()
-  if reference is not None and reference not in REFERENCES:
-    raise ValueError(f"unknown reference {reference!r}; known: {sorted(REFERENCES)}")
-  build = REFERENCES[reference] if reference else library_programs
+  if reference is not None and reference not in programs.REFERENCES:
+    raise ValueError(f"unknown reference {reference!r}; known: {sorted(programs.REFERENCES)}")
+  build = programs.REFERENCES[reference] if reference else programs.library_programs
   layout = sharding.training_layout(config.train)
   train, train_carry, forward, forward_carry, num_params = build(config, layout)
   kwargs = dict(num_steps=num_steps, min_steps=min_steps, budget_s=budget_s)

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from experiments import benchmark
-from memnets import benchmarking
+from memnets import benchmark_programs as programs
 from memnets.training import config as config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -58,8 +58,8 @@ def test_standard_suite_is_the_paper_copy_setting():
   assert {c.model for c in cases} == {
     "ntm",
     "lstm",
-    benchmarking.FLAX_REFERENCE,
-    benchmarking.PLAIN_NTM_REFERENCE,
+    programs.FLAX_REFERENCE,
+    programs.PLAIN_NTM_REFERENCE,
   }
   assert len(cases) == 16 and all(c.length == 20 and not c.remat for c in cases)
   ntm = benchmark.case_config(cases[0])

@@ -5,6 +5,7 @@ import jax
 import pytest
 
 from experiments.configs import lstm_copy, ntm_copy
+from memnets import benchmark_programs as programs
 from memnets import benchmarking
 from memnets.training import config as config_lib
 
@@ -114,9 +115,9 @@ def test_measure_ntm_times_the_library_train_step():
 
 def test_measure_flax_reference_uses_the_lstm_sizes():
   config = tiny_config(lstm_copy, batch_size=3, model__num_layers=2)
-  row = benchmarking.measure(config, reference=benchmarking.FLAX_REFERENCE, num_steps=5)
+  row = benchmarking.measure(config, reference=programs.FLAX_REFERENCE, num_steps=5)
   check_row(row, batch_size=3)
-  assert row["model"] == benchmarking.FLAX_REFERENCE and row["memory"] is None
+  assert row["model"] == programs.FLAX_REFERENCE and row["memory"] is None
   hidden, inputs, outputs = 8, 9, 8  # the :smoke LSTM on 8-bit copy
   gates = 4 * hidden  # input kernel (no bias), hidden kernel and bias per gate
   layers = gates * (inputs + hidden + 1) + gates * (hidden + hidden + 1)
@@ -175,9 +176,9 @@ def test_format_table_aligns_columns():
 
 def test_measure_plain_ntm_reference_has_the_ntm_sizes():
   config = tiny_config(ntm_copy)
-  row = benchmarking.measure(config, reference=benchmarking.PLAIN_NTM_REFERENCE, num_steps=5)
+  row = benchmarking.measure(config, reference=programs.PLAIN_NTM_REFERENCE, num_steps=5)
   check_row(row, batch_size=2)
-  assert row["model"] == benchmarking.PLAIN_NTM_REFERENCE and row["memory"] == "8x4"
+  assert row["model"] == programs.PLAIN_NTM_REFERENCE and row["memory"] == "8x4"
   # The same model as the library's NTM: the same number of parameters.
   assert row["params"] == benchmarking.measure(config, num_steps=5)["params"]
 
@@ -185,7 +186,7 @@ def test_measure_plain_ntm_reference_has_the_ntm_sizes():
 def test_plain_ntm_reference_rejects_what_it_does_not_have():
   with pytest.raises(config_lib.ConfigError, match="model.num_read_heads"):
     benchmarking.measure(
-      tiny_config(ntm_copy, model__num_read_heads=2), reference=benchmarking.PLAIN_NTM_REFERENCE
+      tiny_config(ntm_copy, model__num_read_heads=2), reference=programs.PLAIN_NTM_REFERENCE
     )
   with pytest.raises(ValueError, match="unknown reference"):
     benchmarking.measure(tiny_config(ntm_copy), reference="torch_ntm")
