@@ -5,6 +5,7 @@
   python -m experiments.benchmark --suite=tiny         # seconds; what CI runs
   python -m experiments.benchmark --model=ntm --batch_size=64 --memory_size=512 --steps=50
   python -m experiments.benchmark --output=/tmp/bench.jsonl
+  python -m experiments.benchmark --model=ntm --compilation_cache=/tmp/xla  # twice: cached compile
 
 Every case builds its run from the paper configs (`experiments/configs/ntm_copy.py`,
 `lstm_copy.py`) at one fixed length and times the library's own compiled train
@@ -25,6 +26,12 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
 
 Any of --model, --task, --batch_size, --length, --memory_size runs that one case
 instead of a suite (unset ones as in the standard NTM case).
+
+compile_s is a cold compile: the benchmark turns JAX's persistent compilation
+cache off (the other binaries keep one, see `experiments/__init__.py`) unless
+--compilation_cache names its directory; a second run with the same directory
+then times loading the stored programs instead. Every row says which
+(`compilation_cache`).
 """
 
 import json
@@ -35,7 +42,7 @@ import jax
 import ml_collections
 from absl import app, flags, logging
 
-from experiments import configs
+from experiments import cli, configs
 from experiments.configs import lstm_copy, ntm_copy
 from memnets import benchmark_programs as programs
 from memnets import benchmarking
@@ -71,6 +78,7 @@ _BUDGET_S = flags.DEFINE_float(
 )
 _SUITE = flags.DEFINE_enum("suite", "standard", SUITES, "Suite run when no case flag is set.")
 _OUTPUT = flags.DEFINE_string("output", None, "Also write the JSON lines to this file.")
+_COMPILATION_CACHE = cli.define_compilation_cache_flag()
 
 
 class Case(NamedTuple):
@@ -151,6 +159,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
       num_steps=_STEPS.value,
       budget_s=_BUDGET_S.value,
     )
+    row["compilation_cache"] = _COMPILATION_CACHE.value is not None
     line = json.dumps(row)
     print(line, flush=True)
     if output is not None:
@@ -163,6 +172,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  cli.set_compilation_cache(_COMPILATION_CACHE.value)
   logging.info("JAX %s on %s", jax.__version__, jax.devices())
   output = open(_OUTPUT.value, "w") if _OUTPUT.value else None
   try:

@@ -4,7 +4,32 @@ import logging as std_logging
 import pathlib
 from collections.abc import Callable
 
+import jax
+from absl import flags
 from absl import logging as absl_logging
+
+COMPILATION_CACHE_HELP = (
+  "Directory of JAX's persistent compilation cache; unset, the cache is off and every "
+  "compile is cold."
+)
+
+
+def define_compilation_cache_flag() -> flags.FlagHolder:
+  """--compilation_cache, for the binaries that time compilation (benchmark, solve_copy)."""
+  return flags.DEFINE_string("compilation_cache", None, COMPILATION_CACHE_HELP)
+
+
+def set_compilation_cache(directory: str | None) -> None:
+  """Turns JAX's persistent compilation cache off (None) or points it at `directory`.
+
+  The other binaries keep the cache `experiments/__init__.py` sets up; the
+  timing binaries report cold compiles unless asked for a cache. Call before
+  the first compile.
+  """
+  if directory is None:
+    jax.config.update("jax_enable_compilation_cache", False)
+  else:
+    jax.config.update("jax_compilation_cache_dir", directory)
 
 
 def write_or_exit(

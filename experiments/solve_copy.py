@@ -2,7 +2,8 @@
 
   python -m experiments.solve_copy [--config=experiments/configs/ntm_copy.py] \
     [--seeds=0,1,2] [--steps=2000] [--check_every=50] [--num_sequences=1000] \
-    [--threshold=0.01] [--output=solve.jsonl] [--config.train.batch_size=64 ...]
+    [--threshold=0.01] [--output=solve.jsonl] [--compilation_cache=DIR] \
+    [--config.train.batch_size=64 ...]
 
 For each seed: the in-memory compilation caches are cleared (so every seed
 compiles from scratch), the clock starts, the model and optimiser state are
@@ -14,7 +15,10 @@ range, a new draw at every check). "Solved" is the first check below
 includes compilation of the training program and of the check. The run then
 goes on to `--steps`, and the result records the worst later check, so a
 divergence after solving shows. The check's own time is included in the wall
-clock; importing JAX (about 2 s) is not. Training batches and the check's
+clock; importing JAX (about 2 s) is not. JAX's persistent compilation cache
+is off, so each seed's compiles are cold, unless --compilation_cache names a
+directory: then seeds after the first (and later runs) load the stored
+programs, which times a warm start. Training batches and the check's
 sequences are split over the devices as in the training loop (on the CPU, one
 per core). One JSON line per seed on stdout (and appended to --output when
 given), then a summary line.
@@ -31,6 +35,7 @@ import numpy as np
 from absl import app, flags
 from ml_collections import config_flags
 
+from experiments import cli
 from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
 from memnets.training import optimizers, sharding
@@ -48,6 +53,7 @@ _CHECK_EVERY = flags.DEFINE_integer("check_every", 50, "Steps between checks.")
 _NUM_SEQUENCES = flags.DEFINE_integer("num_sequences", 1000, "Sequences per check.")
 _THRESHOLD = flags.DEFINE_float("threshold", 0.01, "Solved below this many bit errors/sequence.")
 _OUTPUT = flags.DEFINE_string("output", None, "Also append the JSON lines to this file.")
+_COMPILATION_CACHE = cli.define_compilation_cache_flag()
 
 
 def run_seed(config: config_lib.Config, seed: int) -> dict:
@@ -114,6 +120,7 @@ def main(argv):
     sys.exit(f"error: {error}")
   if config.train.num_seeds != 1:
     sys.exit("error: train.num_seeds: solve_copy times one seed at a time; set it to 1")
+  cli.set_compilation_cache(_COMPILATION_CACHE.value)
   results = []
   for seed in seeds:
     result = run_seed(config, seed)

@@ -44,12 +44,15 @@ FIELDS = {
   "peak_memory_bytes": int,
   "peak_memory_source": str,
   "rss_increase_bytes": int,
+  "compilation_cache": bool,
 }
 
 
-def _benchmark(*flags):
+def _benchmark(*flags, **env):
   command = [sys.executable, "-m", "experiments.benchmark", *flags]
-  return subprocess.run(command, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300)
+  return subprocess.run(
+    command, cwd=REPO, env={**ENV, **env}, capture_output=True, text=True, timeout=300
+  )
 
 
 def test_standard_suite_is_the_paper_copy_setting():
@@ -92,8 +95,17 @@ def test_memory_size_of_a_memoryless_model_is_an_error():
 
 def test_tiny_suite_end_to_end(tmp_path):
   output = tmp_path / "bench.jsonl"
-  result = _benchmark("--suite=tiny", "--steps=5", f"--output={output}")
+  cache = tmp_path / "cache"
+  # A cache set in the environment is not used: compile_s stays a cold compile.
+  result = _benchmark(
+    "--suite=tiny",
+    "--steps=5",
+    f"--output={output}",
+    JAX_COMPILATION_CACHE_DIR=str(cache),
+    JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+  )
   assert result.returncode == 0, result.stderr[-3000:]
+  assert not cache.exists() or not any(cache.iterdir())
   lines = [line for line in result.stdout.splitlines() if line.strip()]
   rows = [json.loads(line) for line in lines[:2]]
   assert [json.loads(line) for line in output.read_text().splitlines()] == rows
@@ -111,6 +123,26 @@ def test_tiny_suite_end_to_end(tmp_path):
   table = lines[2:]  # the summary: header, rule, one line per case
   assert table[0].split()[:3] == ["model", "B", "len"] and set(table[1]) <= {"-", " "}
   assert [line.split()[0] for line in table[2:]] == ["ntm", "lstm"]
+
+
+def test_a_second_run_loads_the_programs_the_first_stored(tmp_path):
+  cache = tmp_path / "cache"
+  case = (
+    "--model=lstm",
+    "--batch_size=2",
+    "--length=3",
+    "--steps=5",
+    f"--compilation_cache={cache}",
+  )
+  env = {"JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"}
+  stored = []
+  for _ in range(2):
+    result = _benchmark(*case, **env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.splitlines()[0])["compilation_cache"] is True
+    stored.append(sorted(path.name for path in cache.iterdir()))
+  # The train step and the forward pass were stored, then found: nothing new.
+  assert len(stored[0]) >= 2 and stored[1] == stored[0]
 
 
 def test_suite_and_case_flags_do_not_mix():

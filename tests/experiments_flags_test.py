@@ -1,4 +1,4 @@
-"""Importing `experiments` adds the faster XLA CPU flags (never twice) and allocator settings."""
+"""Importing `experiments` adds the faster XLA CPU flags (never twice), allocator settings and a compilation cache."""
 
 import os
 import subprocess
@@ -141,3 +141,33 @@ def test_a_binary_starts_through_the_restart_where_it_applies():
   applies = experiments._thp_mode() == "madvise" and version and version >= (2, 35)
   assert _ctypes_imports({experiments.HUGE_PAGES_ENV: "1"}) == (2 if applies else 1)
   assert _ctypes_imports({experiments.HUGE_PAGES_ENV: "0"}) == 1
+
+
+@pytest.fixture
+def cache_env(monkeypatch):
+  for name in ("JAX_COMPILATION_CACHE_DIR", "MEMNETS_COMPILATION_CACHE", "XDG_CACHE_HOME"):
+    monkeypatch.delenv(name, raising=False)
+  monkeypatch.setenv("HOME", "/home/someone")
+  return monkeypatch
+
+
+def test_compilation_cache_goes_to_the_user_cache_directory(cache_env):
+  assert experiments.compilation_cache_dir() == "/home/someone/.cache/memnets/jax"
+  cache_env.setenv("XDG_CACHE_HOME", "/var/cache/me")
+  assert experiments.compilation_cache_dir() == "/var/cache/me/memnets/jax"
+  cache_env.setenv("MEMNETS_COMPILATION_CACHE", "/scratch/xla")
+  assert experiments.compilation_cache_dir() == "/scratch/xla"
+  experiments.use_compilation_cache()
+  assert os.environ["JAX_COMPILATION_CACHE_DIR"] == "/scratch/xla"
+
+
+def test_compilation_cache_off_switch_and_a_jax_setting_win(cache_env):
+  cache_env.setenv("MEMNETS_COMPILATION_CACHE", "0")
+  assert experiments.compilation_cache_dir() is None
+  experiments.use_compilation_cache()
+  assert "JAX_COMPILATION_CACHE_DIR" not in os.environ
+  cache_env.delenv("MEMNETS_COMPILATION_CACHE")
+  cache_env.setenv("JAX_COMPILATION_CACHE_DIR", "/mine")
+  assert experiments.compilation_cache_dir() is None
+  experiments.use_compilation_cache()
+  assert os.environ["JAX_COMPILATION_CACHE_DIR"] == "/mine"
