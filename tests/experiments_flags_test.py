@@ -146,7 +146,10 @@ def test_a_binary_starts_through_the_restart_where_it_applies():
 @pytest.fixture
 def cache_env(monkeypatch):
   for name in ("JAX_COMPILATION_CACHE_DIR", "MEMNETS_COMPILATION_CACHE", "XDG_CACHE_HOME"):
-    monkeypatch.delenv(name, raising=False)
+    # setenv first, so monkeypatch restores the variable (or its absence) even
+    # when the code under test sets it.
+    monkeypatch.setenv(name, "")
+    monkeypatch.delenv(name)
   monkeypatch.setenv("HOME", "/home/someone")
   return monkeypatch
 
