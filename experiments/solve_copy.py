@@ -67,13 +67,14 @@ def run_seed(config: config_lib.Config, seed: int) -> dict:
   layout = sharding.training_layout(config.train, _NUM_SEQUENCES.value)
   steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
   state = jax.jit(
-    lambda: state_lib.init_stacked(config, task, optimizer), out_shardings=layout.state
-  )()
+    lambda seeds: state_lib.init_stacked(config, task, optimizer, seeds),
+    out_shardings=layout.state,
+  )(steps.seeds)
   lengths = (config.task.min_length, config.task.max_length)
-  check_key = step_lib.stream_key(jnp.int32(seed), CHECK_STREAM)
 
   @jax.jit
-  def check(params, step):
+  def check(params, step, seed):  # the seed an argument: one program for every seed
+    check_key = step_lib.stream_key(seed, CHECK_STREAM)
     batch = task.sample(jax.random.fold_in(check_key, step), _NUM_SEQUENCES.value, lengths)
     batch = jax.lax.with_sharding_constraint(batch, sharding.batch_only(layout))
     logits = step_lib.forward(graphdef, params, batch.inputs)
@@ -87,7 +88,7 @@ def run_seed(config: config_lib.Config, seed: int) -> dict:
     chunk = min(_CHECK_EVERY.value, _STEPS.value - step)
     state, _ = steps.train(state, chunk)
     step += chunk
-    errors = float(check(state_lib.unstack(state, 0).params, step))
+    errors = float(check(state_lib.unstack(state, 0).params, step, jnp.int32(seed)))
     elapsed = time.perf_counter() - start
     checks.append((step, round(elapsed, 2), round(errors, 4)))
     if solved_step is None and errors < _THRESHOLD.value:

@@ -69,8 +69,9 @@ def library_programs(config: config_lib.Config, layout: sharding.Layout):
   graphdef = state_lib.graphdef(config, task)
   steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
   train_state = jax.jit(
-    lambda: state_lib.init_stacked(config, task, optimizer), out_shardings=layout.state
-  )()
+    lambda seeds: state_lib.init_stacked(config, task, optimizer, seeds),
+    out_shardings=layout.state,
+  )(steps.seeds)
   params = state_lib.unstack(train_state, 0).params  # a copy, safe from donation
   inputs = forward_inputs(config, task, layout)
   one_step = jnp.ones((), jnp.int32)

@@ -50,6 +50,25 @@ def test_seed_k_of_k_seeds_equals_single_seed_run():
     np.testing.assert_allclose(a[2], b[0], rtol=1e-5, atol=1e-6)
 
 
+def test_runs_that_differ_only_in_seed_compile_the_same_programs():
+  # The seeds are arguments of the compiled programs, not constants in them,
+  # so a run with another seed finds its programs in the compilation cache.
+  (a, state_a), (b, state_b) = _steps(seed=0), _steps(seed=5)
+  assert int(a.seeds[0]) == 0 and int(b.seeds[0]) == 5
+
+  def texts(steps, state):
+    init = jax.jit(
+      lambda seeds: state_lib.init_stacked(steps.config, steps.task, steps.optimizer, seeds)
+    )
+    return [
+      steps._train.lower(state, 2, steps.seeds).as_text(),
+      steps._evaluate.lower(state, steps.seeds).as_text(),
+      init.lower(steps.seeds).as_text(),
+    ]
+
+  assert texts(a, state_a) == texts(b, state_b)
+
+
 def _nan_at_step_one(loss, step):
   return loss * jnp.where(step == 1, jnp.nan, 1.0)
 

@@ -132,9 +132,10 @@ def train_and_evaluate(
   if start is None:
     start = 0
     init = jax.jit(
-      lambda: state_lib.init_stacked(config, task, optimizer), out_shardings=layout.state
+      lambda seeds: state_lib.init_stacked(config, task, optimizer, seeds),
+      out_shardings=layout.state,
     )
-    train_state = init()
+    train_state = init(state_lib.seeds(config))
   else:
     logging.info("Resuming from checkpoint step %d in %s", start, workdir)
     target = checkpoints_lib.abstract_state(config, task, optimizer, layout.state)

@@ -85,10 +85,18 @@ def seeds(config: config_lib.Config) -> jax.Array:
 
 
 def init_stacked(
-  config: config_lib.Config, task: tasks.Task, optimizer: optax.GradientTransformation
+  config: config_lib.Config,
+  task: tasks.Task,
+  optimizer: optax.GradientTransformation,
+  seed_values: jax.Array | None = None,
 ) -> TrainState:
-  """The initial state of all `train.num_seeds` seeds, every leaf `[K, ...]` (not jitted)."""
-  return jax.vmap(lambda seed: init(config, task, optimizer, seed))(seeds(config))
+  """The initial state of all `train.num_seeds` seeds, every leaf `[K, ...]` (not jitted).
+
+  `seed_values` [K] defaults to `seeds(config)`; pass them in as an argument
+  of a jitted caller so that one compiled program serves every train.seed.
+  """
+  seed_values = seeds(config) if seed_values is None else seed_values
+  return jax.vmap(lambda seed: init(config, task, optimizer, seed))(seed_values)
 
 
 def unstack(state: TrainState, index: int) -> TrainState:

@@ -65,12 +65,15 @@ def _select(pred: jax.Array, new, old):
 class Steps:
   """The compiled training and evaluation programs of one run.
 
-  Attributes:
-    train: `(state [K], num_steps) -> (state [K], metrics [K])`, jitted, state
-      donated; runs `num_steps` (traced int) optimiser steps and returns the
-      metrics of the last one.
-    evaluate: `(state [K]) -> metrics [K]`, jitted; the task metrics of a fresh
-      batch at the training lengths, drawn from the eval stream at the state's step.
+  Methods:
+    train: `(state [K], num_steps) -> (state [K], metrics [K])`, compiled,
+      state donated; runs `num_steps` (traced int) optimiser steps and returns
+      the metrics of the last one.
+    evaluate: `(state [K]) -> metrics [K]`, compiled; the task metrics of a
+      fresh batch at the training lengths, drawn from the eval stream at the
+      state's step.
+  Both take the seeds (`self.seeds`, train.seed + k) as an argument of the
+  compiled program, so a run with another train.seed reuses its compilation.
   """
 
   def __init__(
@@ -91,8 +94,19 @@ class Steps:
     self.batch_sharding = batch_sharding
     self.loss_transform = loss_transform
     self.seeds = state_lib.seeds(config)
-    self.train = jax.jit(self._train_chunk, donate_argnums=0)
-    self.evaluate = jax.jit(self._evaluate)
+    # The seeds are an argument of the compiled programs, not a constant in
+    # them: runs that differ only in train.seed share JAX's persistent
+    # compilation cache.
+    self._train = jax.jit(self._train_chunk, donate_argnums=0)
+    self._evaluate = jax.jit(self._evaluate_seeds)
+
+  def train(self, state: state_lib.TrainState, num_steps) -> tuple[state_lib.TrainState, dict]:
+    """`num_steps` optimiser steps of every seed (compiled once per Steps; `state` donated)."""
+    return self._train(state, num_steps, self.seeds)
+
+  def evaluate(self, state: state_lib.TrainState) -> dict:
+    """The task metrics of a fresh evaluation batch of every seed (compiled)."""
+    return self._evaluate(state, self.seeds)
 
   def _constrain(self, batch: tasks.Batch) -> tasks.Batch:
     if self.batch_sharding is None:
@@ -148,19 +162,25 @@ class Steps:
     metrics["nonfinite"] = new_state.nonfinite
     return new_state, metrics
 
-  def step(self, state: state_lib.TrainState):
-    """One step of every seed: `(state [K]) -> (state [K], metrics [K])` (not jitted)."""
-    batch = jax.vmap(self.sample_train)(self.seeds, state.step)
+  def step(self, state: state_lib.TrainState, seeds: jax.Array | None = None):
+    """One step of every seed: `(state [K]) -> (state [K], metrics [K])` (not jitted).
+
+    `seeds` [K] defaults to the config's (`self.seeds`).
+    """
+    seeds = self.seeds if seeds is None else seeds
+    batch = jax.vmap(self.sample_train)(seeds, state.step)
     batch = self._constrain(batch)
     return jax.vmap(self._update)(state, batch)
 
-  def _train_chunk(self, state: state_lib.TrainState, num_steps: jax.Array):
-    _, metrics_shape = jax.eval_shape(self.step, state)
+  def _train_chunk(self, state: state_lib.TrainState, num_steps: jax.Array, seeds: jax.Array):
+    _, metrics_shape = jax.eval_shape(self.step, state, seeds)
     zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), metrics_shape)
-    return jax.lax.fori_loop(0, num_steps, lambda _, carry: self.step(carry[0]), (state, zeros))
+    return jax.lax.fori_loop(
+      0, num_steps, lambda _, carry: self.step(carry[0], seeds), (state, zeros)
+    )
 
-  def _evaluate(self, state: state_lib.TrainState):
-    batch = jax.vmap(self.sample_eval)(self.seeds, state.step)
+  def _evaluate_seeds(self, state: state_lib.TrainState, seeds: jax.Array):
+    batch = jax.vmap(self.sample_eval)(seeds, state.step)
     batch = self._constrain(batch)
 
     def seed_metrics(params, seed_batch):
