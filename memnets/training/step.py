@@ -173,11 +173,12 @@ class Steps:
     return jax.vmap(self._update)(state, batch)
 
   def _train_chunk(self, state: state_lib.TrainState, num_steps: jax.Array, seeds: jax.Array):
-    _, metrics_shape = jax.eval_shape(self.step, state, seeds)
+    # One jit object for the shape query and the loop body: the step is traced
+    # once, not twice (its trace is most of the program's tracing time).
+    step = jax.jit(self.step)
+    _, metrics_shape = jax.eval_shape(step, state, seeds)
     zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), metrics_shape)
-    return jax.lax.fori_loop(
-      0, num_steps, lambda _, carry: self.step(carry[0], seeds), (state, zeros)
-    )
+    return jax.lax.fori_loop(0, num_steps, lambda _, carry: step(carry[0], seeds), (state, zeros))
 
   def _evaluate_seeds(self, state: state_lib.TrainState, seeds: jax.Array):
     batch = jax.vmap(self.sample_eval)(seeds, state.step)
