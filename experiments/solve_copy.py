@@ -66,10 +66,7 @@ def run_seed(config: config_lib.Config, seed: int) -> dict:
   optimizer = optimizers.make(config.optimizer)
   layout = sharding.training_layout(config.train, _NUM_SEQUENCES.value)
   steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
-  state = jax.jit(
-    lambda seeds: state_lib.init_stacked(config, task, optimizer, seeds),
-    out_shardings=layout.state,
-  )(steps.seeds)
+  state = state_lib.jit_init(config, task, optimizer, layout.state)(steps.seeds)
   lengths = (config.task.min_length, config.task.max_length)
 
   @jax.jit

@@ -68,10 +68,7 @@ def library_programs(config: config_lib.Config, layout: sharding.Layout):
   optimizer = optimizers.make(config.optimizer)
   graphdef = state_lib.graphdef(config, task)
   steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
-  train_state = jax.jit(
-    lambda seeds: state_lib.init_stacked(config, task, optimizer, seeds),
-    out_shardings=layout.state,
-  )(steps.seeds)
+  train_state = state_lib.jit_init(config, task, optimizer, layout.state)(steps.seeds)
   params = state_lib.unstack(train_state, 0).params  # a copy, safe from donation
   inputs = forward_inputs(config, task, layout)
   one_step = jnp.ones((), jnp.int32)

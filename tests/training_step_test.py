@@ -57,9 +57,7 @@ def test_runs_that_differ_only_in_seed_compile_the_same_programs():
   assert int(a.seeds[0]) == 0 and int(b.seeds[0]) == 5
 
   def texts(steps, state):
-    init = jax.jit(
-      lambda seeds: state_lib.init_stacked(steps.config, steps.task, steps.optimizer, seeds)
-    )
+    init = state_lib.jit_init(steps.config, steps.task, steps.optimizer)
     return [
       steps._train.lower(state, 2, steps.seeds).as_text(),
       steps._evaluate.lower(state, steps.seeds).as_text(),

@@ -131,10 +131,7 @@ def train_and_evaluate(
   start = manager.latest_step()
   if start is None:
     start = 0
-    init = jax.jit(
-      lambda seeds: state_lib.init_stacked(config, task, optimizer, seeds),
-      out_shardings=layout.state,
-    )
+    init = state_lib.jit_init(config, task, optimizer, layout.state)
     train_state = init(state_lib.seeds(config))
   else:
     logging.info("Resuming from checkpoint step %d in %s", start, workdir)

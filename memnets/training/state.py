@@ -99,6 +99,23 @@ def init_stacked(
   return jax.vmap(lambda seed: init(config, task, optimizer, seed))(seed_values)
 
 
+def jit_init(
+  config: config_lib.Config,
+  task: tasks.Task,
+  optimizer: optax.GradientTransformation,
+  out_sharding: jax.sharding.Sharding | None = None,
+):
+  """`init_stacked` jitted with the seeds as its argument: `seed_values [K] -> TrainState`.
+
+  One compiled program serves every train.seed (call it with `seeds(config)`);
+  `out_sharding` places the state.
+  """
+  return jax.jit(
+    lambda seed_values: init_stacked(config, task, optimizer, seed_values),
+    out_shardings=out_sharding,
+  )
+
+
 def unstack(state: TrainState, index: int) -> TrainState:
   """Seed `index` of a stacked state."""
   return jax.tree.map(lambda leaf: leaf[index], state)
