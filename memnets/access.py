@@ -102,6 +102,19 @@ def _activate_vjp(raw: jax.Array, heads: Heads, d: Heads) -> jax.Array:
   return jnp.concatenate(parts, axis=-1)
 
 
+def _contract(spec: str, a: jax.Array, b: jax.Array) -> jax.Array:
+  """A per-example contraction of the memory with a weighting or word, as a batched dot.
+
+  Written as `jnp.sum` of a broadcast product, XLA on the CPU builds the
+  [B, H, M, N] product and reduces it in a second kernel (the reduction over
+  the 128 slots split into windows), and in the backward pass it recomputed
+  the memory's cotangent inside each of the three reductions of the write
+  gradient; as a dot the operands are made once and read once. Full float32
+  precision, so a GPU does not drop to TF32 here.
+  """
+  return jnp.einsum(spec, a, b, precision=jax.lax.Precision.HIGHEST)
+
+
 def _roll(w: jax.Array, offset: int) -> jax.Array:
   return jnp.roll(w, offset, axis=-1)
 
@@ -134,7 +147,7 @@ def _norms(memory: jax.Array) -> jax.Array:
 def _address(memory, row_norms, w_prev, heads: Heads) -> _Addressed:
   """Eqs. 5–9 for H heads sharing one memory [B, M, N]; `row_norms` [B, N]."""
   key_norm = jnp.sqrt(jnp.sum(heads.key**2, -1) + NORM_EPSILON)
-  dots = jnp.sum(memory[:, None] * heads.key[..., None], -2)
+  dots = _contract("bmn,bhm->bhn", memory, heads.key)
   similarity = dots / (row_norms[:, None, :] * key_norm[..., None])
   content = jax.nn.softmax(heads.beta[..., None] * similarity, axis=-1)
   gate = heads.gate[..., None]
@@ -177,8 +190,7 @@ def _address_vjp(memory, row_norms, w_prev, heads: Heads, a: _Addressed, d_weigh
     + memory * (d_row_norms / row_norms)[:, None, :]
   )
   d_key = (
-    jnp.sum(d_dots[:, :, None, :] * memory[:, None], -1)
-    + heads.key * (d_key_norm / a.key_norm)[..., None]
+    _contract("bhn,bmn->bhm", d_dots, memory) + heads.key * (d_key_norm / a.key_norm)[..., None]
   )
   return d_memory, d_w_prev, d_key, d_beta, d_gate, d_shift, d_gamma
 
@@ -201,15 +213,17 @@ def _write_vjp(memory, w, erase, add, factors, keep, d_new):
       if g != h:
         others = f if others is None else others * f
     d_factor = d_new * memory if others is None else d_new * memory * others  # [B, M, N]
-    d_w.append(jnp.sum(d_new * add[:, h, :, None] - d_factor * erase[:, h, :, None], -2))
-    d_erase.append(-jnp.sum(d_factor * w[:, h, None, :], -1))
-    d_add.append(jnp.sum(d_new * w[:, h, None, :], -1))
+    d_w.append(
+      _contract("bmn,bm->bn", d_new, add[:, h]) - _contract("bmn,bm->bn", d_factor, erase[:, h])
+    )
+    d_erase.append(-_contract("bmn,bn->bm", d_factor, w[:, h]))
+    d_add.append(_contract("bmn,bn->bm", d_new, w[:, h]))
   return d_new * keep, jnp.stack(d_w, 1), jnp.stack(d_erase, 1), jnp.stack(d_add, 1)
 
 
 def _read(memory, w):
   """Eq. 2 for R heads: memory [B, M, N], w [B, R, N] → [B, R, M]."""
-  return jnp.sum(w[:, :, None, :] * memory[:, None], -1)
+  return _contract("bmn,brn->brm", memory, w)
 
 
 class Access(NamedTuple):
@@ -255,7 +269,7 @@ def _access_bwd(shift_width, residuals, d_out: Access):
   out, (written, rh, new_norms, read) = _forward(shift_width, *residuals)
   # Read: reads = w_r · memory'.
   d_memory = d_out.memory + jnp.sum(read.weights[:, :, None, :] * d_out.reads[..., None], 1)
-  d_read_w = d_out.read_weights + jnp.sum(d_out.reads[..., None] * out.memory[:, None], -2)
+  d_read_w = d_out.read_weights + _contract("brm,bmn->brn", d_out.reads, out.memory)
   dm, d_read_prev, *d_rh = _address_vjp(out.memory, new_norms, read_prev, rh, read, d_read_w)
   d_memory = d_memory + dm
   d_raw_read = _activate_vjp(raw_read, rh, Heads(*d_rh, None, None))
