@@ -121,6 +121,33 @@ def test_float32_values_and_gradients_finite_at_edge_cases(case):
   np.testing.assert_allclose(out.read_weights.sum(-1), 1.0, rtol=1e-5)
 
 
+def _dot_precisions(jaxpr) -> list:
+  """The `precision` of every dot_general in `jaxpr` and the jaxprs nested in it."""
+  found = []
+  for eqn in jaxpr.eqns:
+    if eqn.primitive.name == "dot_general":
+      found.append(eqn.params["precision"])
+    for value in eqn.params.values():
+      for sub in value if isinstance(value, (tuple, list)) else [value]:
+        if isinstance(sub, jax.extend.core.ClosedJaxpr):
+          found += _dot_precisions(sub.jaxpr)
+        elif isinstance(sub, jax.extend.core.Jaxpr):
+          found += _dot_precisions(sub)
+  return found
+
+
+def test_memory_contractions_are_float32_dots_in_both_passes():
+  """Content dots, reads and their gradients are dot_generals at HIGHEST precision (no TF32)."""
+  args = random_args(2, 6, 3, 1, 1, 3, jnp.float32)
+  total = weighted_sum(lambda *a: access.access(*a, shift_width=3), [1.0, 1.0, 1.0, 1.0])
+  forward = _dot_precisions(jax.make_jaxpr(total)(*args).jaxpr)
+  both = _dot_precisions(jax.make_jaxpr(jax.grad(total, argnums=tuple(range(5))))(*args).jaxpr)
+  assert len(forward) == 3  # write and read content dots, the read
+  assert len(both) >= len(forward) + 7  # + read weighting, 2 keys, write weighting (2), erase, add
+  highest = (jax.lax.Precision.HIGHEST, jax.lax.Precision.HIGHEST)
+  assert all(p == highest for p in both), both
+
+
 def test_wrong_head_size_is_rejected():
   with pytest.raises(ValueError, match="per head"):
     access.activate(jnp.zeros((1, 1, 11)), 4, 3)
