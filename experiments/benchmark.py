@@ -6,6 +6,7 @@
   python -m experiments.benchmark --model=ntm --batch_size=64 --memory_size=512 --steps=50
   python -m experiments.benchmark --output=/tmp/bench.jsonl
   python -m experiments.benchmark --model=ntm --compilation_cache=/tmp/xla  # twice: cached compile
+  python -m experiments.benchmark --model=ntm --batch_size=32 --profile_dir=/tmp/profile
 
 Every case builds its run from the paper configs (`experiments/configs/ntm_copy.py`,
 `lstm_copy.py`) at one fixed length and times the library's own compiled train
@@ -32,9 +33,17 @@ cache off (the other binaries keep one, see `experiments/__init__.py`) unless
 --compilation_cache names its directory; a second run with the same directory
 then times loading the stored programs instead. Every row says which
 (`compilation_cache`).
+
+--profile_dir traces each case's training-step calls (its compilation, the
+warm-up and the timed steps) with `jax.profiler` into DIR/<case>/ (a Perfetto
+trace: open it in ui.perfetto.dev), and prints the 25 event names with the most
+total time to stderr, also kept beside the trace as top_events.txt: XLA's
+compilation phases (HLO passes, kernel emission, LLVM code generation) and the
+step's kernels. A traced case's step times include the profiler's overhead.
 """
 
 import json
+import pathlib
 import sys
 from typing import NamedTuple
 
@@ -78,7 +87,13 @@ _BUDGET_S = flags.DEFINE_float(
 )
 _SUITE = flags.DEFINE_enum("suite", "standard", SUITES, "Suite run when no case flag is set.")
 _OUTPUT = flags.DEFINE_string("output", None, "Also write the JSON lines to this file.")
+_PROFILE_DIR = flags.DEFINE_string(
+  "profile_dir",
+  None,
+  "Trace each case's train step (compilation included) with jax.profiler into DIR/<case>/.",
+)
 _COMPILATION_CACHE = cli.define_compilation_cache_flag()
+TOP_EVENTS_FILE = "top_events.txt"  # trace_summary's table, beside each trace
 
 
 class Case(NamedTuple):
@@ -128,6 +143,26 @@ def case_config(case: Case) -> config_lib.Config:
   return config_lib.from_mapping(config)
 
 
+def case_label(index: int, case: Case) -> str:
+  """A case's directory name under --profile_dir: running number, model and shapes."""
+  label = f"{index + 1:02d}_{case.model}_{case.task}_b{case.batch_size}_l{case.length}"
+  return label + (f"_m{case.memory_size}" if case.memory_size is not None else "")
+
+
+def check_profile_dir(path: str | None) -> None:
+  """Raises app.UsageError if --profile_dir names something other than a directory."""
+  if path is not None and pathlib.Path(path).exists() and not pathlib.Path(path).is_dir():
+    raise app.UsageError(f"--profile_dir={path}: exists and is not a directory")
+
+
+def report_profile(row: dict, title: str) -> None:
+  """Prints the top events of `row`'s trace to stderr and writes them beside the trace."""
+  trace = pathlib.Path(row["profile_trace"])
+  table = benchmarking.format_trace_summary(benchmarking.trace_summary(trace))
+  (trace.parent / TOP_EVENTS_FILE).write_text(table + "\n")
+  print(f"profile of {title}: {trace}\n{table}", file=sys.stderr, flush=True)
+
+
 def selected_cases() -> list[Case]:
   """One case from the case flags if any is set, else the --suite's cases."""
   case_flags = (_MODEL, _TASK, _BATCH_SIZE, _LENGTH, _MEMORY_SIZE)
@@ -153,11 +188,15 @@ def run_cases(cases: list[Case], output) -> list[dict]:
   rows = []
   for index, case in enumerate(cases):
     logging.info("case %d/%d: %s", index + 1, len(cases), case)
+    profile_dir = None
+    if _PROFILE_DIR.value is not None:
+      profile_dir = pathlib.Path(_PROFILE_DIR.value) / case_label(index, case)
     row = benchmarking.measure(
       case_config(case),
       reference=case.model if case.model in programs.REFERENCES else None,
       num_steps=_STEPS.value,
       budget_s=_BUDGET_S.value,
+      profile_dir=profile_dir,
     )
     row["compilation_cache"] = _COMPILATION_CACHE.value is not None
     line = json.dumps(row)
@@ -165,6 +204,8 @@ def run_cases(cases: list[Case], output) -> list[dict]:
     if output is not None:
       output.write(line + "\n")
       output.flush()
+    if profile_dir is not None:
+      report_profile(row, f"case {index + 1} ({case_label(index, case)})")
     rows.append(row)
   return rows
 
@@ -172,6 +213,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  check_profile_dir(_PROFILE_DIR.value)
   cli.set_compilation_cache(_COMPILATION_CACHE.value)
   logging.info("JAX %s on %s", jax.__version__, jax.devices())
   output = open(_OUTPUT.value, "w") if _OUTPUT.value else None

@@ -12,13 +12,25 @@ The timed loop stops after `num_steps` calls, or earlier once `budget_s`
 seconds have passed, but never before `min_steps` calls. Summaries are medians
 (the machines are shared and noisy), with min and max beside them.
 
+Profiling: `measure(..., profile_dir=DIR)` runs the train step's calls
+(compilation included) inside `jax.profiler.trace` and records the Perfetto
+trace it wrote; `trace_summary` adds up a trace's events by name, which shows
+where compilation time goes (XLA's passes, kernel emission, LLVM code
+generation) and which kernels a step spends its time in. Step times of a traced
+case include the profiler's overhead.
+
 Peak memory: on accelerators the device's `memory_stats()['peak_bytes_in_use']`
 (a process-wide high-water mark); on the CPU the process's resident-set
 high-water mark (`resource.getrusage`), plus its increase during the case (0
 when an earlier case already peaked higher).
 """
 
+import collections
 import dataclasses
+import gzip
+import json
+import os
+import pathlib
 import resource
 import statistics
 import sys
@@ -39,6 +51,10 @@ WARMUP_CALLS = 1  # untimed calls after the first (compiling) one
 MS_PER_S = 1000.0
 # ru_maxrss is in KiB on Linux and in bytes on macOS.
 RSS_UNIT_BYTES = 1 if sys.platform == "darwin" else 1024
+PERFETTO_TRACE = (
+  "perfetto_trace.json.gz"  # what jax.profiler.trace(create_perfetto_trace=True) writes
+)
+TOP_TRACE_EVENTS = 25  # events listed by trace_summary
 DEVICE_PEAK = "device_peak_bytes_in_use"
 RSS_PEAK = "process_rss_high_water"
 
@@ -132,6 +148,66 @@ def device_peak_bytes(device: jax.Device) -> int | None:
   return int(stats["peak_bytes_in_use"])
 
 
+def _perfetto_traces(directory: pathlib.Path) -> set[pathlib.Path]:
+  return set(directory.rglob(PERFETTO_TRACE))
+
+
+def _traced_time_calls(profile_dir, call, carry, **kwargs) -> tuple[Timing, pathlib.Path]:
+  """`time_calls` inside `jax.profiler.trace(profile_dir)`; returns the new trace's path too."""
+  directory = pathlib.Path(profile_dir)
+  before = _perfetto_traces(directory)
+  options = jax.profiler.ProfileOptions()
+  options.python_tracer_level = 0  # XLA's and JAX's own events only, not every Python call
+  with jax.profiler.trace(str(directory), create_perfetto_trace=True, profiler_options=options):
+    timing, _ = time_calls(call, carry, **kwargs)
+  written = _perfetto_traces(directory) - before
+  if len(written) != 1:
+    raise RuntimeError(f"{directory}: expected one new {PERFETTO_TRACE}, found {len(written)}")
+  return timing, written.pop()
+
+
+def trace_summary(
+  trace: str | os.PathLike, top: int = TOP_TRACE_EVENTS
+) -> list[tuple[str, float, int]]:
+  """The `top` event names of a Perfetto trace with the most total time.
+
+  Adds up the durations of the trace's complete events ("ph": "X") by name.
+  Times are inclusive (an event's total contains the events nested in it) and
+  add up over threads, so the totals can exceed the wall time.
+
+  Args:
+    trace: a `perfetto_trace.json.gz` written by `jax.profiler.trace`.
+    top: how many names to return.
+
+  Returns:
+    `[(name, total_ms, count)]`, the largest total first.
+
+  Raises:
+    ValueError: the file is not a gzipped JSON trace with a `traceEvents` list
+      (the message names the file).
+  """
+  try:
+    with gzip.open(trace, "rt") as stream:
+      events = json.load(stream)["traceEvents"]
+  except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
+    raise ValueError(f"{trace}: not a gzipped JSON trace with traceEvents ({error})") from error
+  if not isinstance(events, list):
+    raise ValueError(f"{trace}: traceEvents is not a list")
+  total_us, count = collections.Counter(), collections.Counter()
+  for event in events:
+    if isinstance(event, dict) and event.get("ph") == "X":
+      total_us[event.get("name", "")] += float(event.get("dur", 0.0))
+      count[event.get("name", "")] += 1
+  return [(name, us / 1e3, count[name]) for name, us in total_us.most_common(top)]
+
+
+def format_trace_summary(events: Sequence[tuple[str, float, int]]) -> str:
+  """`trace_summary`'s events as a text table: total ms, count, name."""
+  lines = [f"{'total ms':>11}  {'count':>7}  event"]
+  lines += [f"{total_ms:11.1f}  {n:7d}  {name}" for name, total_ms, n in events]
+  return "\n".join(lines)
+
+
 def _memory_label(config: config_lib.Config) -> str | None:
   kwargs = config.model.kwargs
   if config.model.name != "ntm":
@@ -146,6 +222,7 @@ def measure(
   num_steps: int = DEFAULT_TIMED_STEPS,
   min_steps: int = MIN_TIMED_STEPS,
   budget_s: float = DEFAULT_BUDGET_S,
+  profile_dir: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
   """Times the train step and the forward pass of one benchmark case.
 
@@ -159,6 +236,10 @@ def measure(
       config's NTM).
     num_steps, min_steps, budget_s: see `time_calls`; the train step and the
       forward pass each get the whole budget.
+    profile_dir: if set, the train step's calls (the compiling first call,
+      the warm-up and the timed calls) run inside `jax.profiler.trace` of
+      this directory, and the row's `profile_trace` is the Perfetto trace
+      written (its step times then include the profiler's overhead).
 
   Returns:
     One JSON-able row: the case (model, task, batch_size, length, time_steps,
@@ -167,8 +248,8 @@ def measure(
     compile_s, step_ms_median/min/max, timed_steps, requested_steps,
     budget_limited, train_sequences_per_s (batch / median step),
     forward_compile_s, forward_ms_median/min/max, forward_timed_steps,
-    forward_sequences_per_s, peak_memory_bytes, peak_memory_source and
-    rss_increase_bytes.
+    forward_sequences_per_s, peak_memory_bytes, peak_memory_source,
+    rss_increase_bytes and profile_trace (a path, or None).
   """
   config_lib.validate(config)
   if config.train.num_seeds != 1:
@@ -182,7 +263,11 @@ def measure(
   layout = sharding.training_layout(config.train)
   train, train_carry, forward, forward_carry, num_params = build(config, layout)
   kwargs = dict(num_steps=num_steps, min_steps=min_steps, budget_s=budget_s)
-  train_timing, _ = time_calls(train, train_carry, **kwargs)
+  trace = None
+  if profile_dir is None:
+    train_timing, _ = time_calls(train, train_carry, **kwargs)
+  else:
+    train_timing, trace = _traced_time_calls(profile_dir, train, train_carry, **kwargs)
   forward_timing, _ = time_calls(forward, forward_carry, **kwargs)
   device = jax.devices()[0]
   peak = device_peak_bytes(device)
@@ -218,6 +303,7 @@ def measure(
     "peak_memory_bytes": rss_after if peak is None else peak,
     "peak_memory_source": RSS_PEAK if peak is None else DEVICE_PEAK,
     "rss_increase_bytes": rss_after - rss_before,
+    "profile_trace": None if trace is None else str(trace),
   }
 
 

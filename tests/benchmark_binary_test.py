@@ -7,9 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from absl import app
 
 from experiments import benchmark
 from memnets import benchmark_programs as programs
+from memnets import benchmarking
 from memnets.training import config as config_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -45,6 +47,7 @@ FIELDS = {
   "peak_memory_source": str,
   "rss_increase_bytes": int,
   "compilation_cache": bool,
+  "profile_trace": str,  # the tiny suite runs with --profile_dir
 }
 
 
@@ -96,11 +99,13 @@ def test_memory_size_of_a_memoryless_model_is_an_error():
 def test_tiny_suite_end_to_end(tmp_path):
   output = tmp_path / "bench.jsonl"
   cache = tmp_path / "cache"
+  profiles = tmp_path / "profiles"
   # A cache set in the environment is not used: compile_s stays a cold compile.
   result = _benchmark(
     "--suite=tiny",
     "--steps=5",
     f"--output={output}",
+    f"--profile_dir={profiles}",
     JAX_COMPILATION_CACHE_DIR=str(cache),
     JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
   )
@@ -123,6 +128,20 @@ def test_tiny_suite_end_to_end(tmp_path):
   table = lines[2:]  # the summary: header, rule, one line per case
   assert table[0].split()[:3] == ["model", "B", "len"] and set(table[1]) <= {"-", " "}
   assert [line.split()[0] for line in table[2:]] == ["ntm", "lstm"]
+  # Each case's trace lies in its own directory, its top events beside it and on stderr.
+  labels = [benchmark.case_label(i, case) for i, case in enumerate(benchmark.suite_cases("tiny"))]
+  assert sorted(path.name for path in profiles.iterdir()) == labels
+  for index, (row, label) in enumerate(zip(rows, labels, strict=True)):
+    trace = pathlib.Path(row["profile_trace"])
+    assert trace.is_file() and (profiles / label) in trace.parents
+    top_events = (trace.parent / benchmark.TOP_EVENTS_FILE).read_text()
+    assert top_events.splitlines()[0].split() == ["total", "ms", "count", "event"]
+    assert f"profile of case {index + 1} ({label}): {trace}" in result.stderr
+    assert top_events in result.stderr
+    # The trace holds the train step's compilation (JAX's and XLA's phases) and steps.
+    events = {name: ms for name, ms, _ in benchmarking.trace_summary(trace, top=10**6)}
+    assert 0 < events["backend_compile_and_load"] <= row["compile_s"] * 1e3
+    assert "CpuCompiler::RunBackend" in events and "ThunkExecutor::Execute" in events
 
 
 def test_a_second_run_loads_the_programs_the_first_stored(tmp_path):
@@ -143,6 +162,25 @@ def test_a_second_run_loads_the_programs_the_first_stored(tmp_path):
     stored.append(sorted(path.name for path in cache.iterdir()))
   # The train step and the forward pass were stored, then found: nothing new.
   assert len(stored[0]) >= 2 and stored[1] == stored[0]
+
+
+def test_case_labels_name_the_case_and_keep_cases_apart():
+  cases = benchmark.suite_cases("scaling")
+  labels = [benchmark.case_label(i, case) for i, case in enumerate(cases)]
+  assert len(set(labels)) == len(labels)
+  assert labels[0] == "01_ntm_copy_b16_l20_m128"
+  assert benchmark.case_label(9, benchmark.Case("lstm", batch_size=64)) == "10_lstm_copy_b64_l20"
+
+
+def test_profile_dir_must_be_a_directory(tmp_path):
+  benchmark.check_profile_dir(None)
+  benchmark.check_profile_dir(str(tmp_path))  # existing directory
+  benchmark.check_profile_dir(str(tmp_path / "new"))  # created by the profiler
+  afile = tmp_path / "notes.txt"
+  afile.write_text("keep")
+  with pytest.raises(app.UsageError, match=f"--profile_dir={afile}: exists and is not a directory"):
+    benchmark.check_profile_dir(str(afile))
+  assert afile.read_text() == "keep"
 
 
 def test_suite_and_case_flags_do_not_mix():

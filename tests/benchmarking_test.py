@@ -1,5 +1,8 @@
 """memnets.benchmarking: the timing loop, its budget, the measured rows and the table."""
 
+import gzip
+import json
+
 import chex
 import jax
 import pytest
@@ -190,3 +193,42 @@ def test_plain_ntm_reference_rejects_what_it_does_not_have():
     )
   with pytest.raises(ValueError, match="unknown reference"):
     benchmarking.measure(tiny_config(ntm_copy), reference="torch_ntm")
+
+
+def _write_trace(path, events):
+  with gzip.open(path, "wt") as stream:
+    json.dump({"traceEvents": events}, stream)
+
+
+def test_trace_summary_adds_up_complete_events_by_name(tmp_path):
+  trace = tmp_path / "perfetto_trace.json.gz"
+  events = [
+    {"ph": "X", "name": "compile", "dur": 5000.0, "tid": 1},
+    {"ph": "X", "name": "fusion.1", "dur": 300.0, "tid": 2},
+    {"ph": "X", "name": "fusion.1", "dur": 200.0, "tid": 3},  # another thread: adds up
+    {"ph": "X", "name": "fusion.2", "dur": 100.0},
+    {"ph": "M", "name": "thread_name", "args": {"name": "main"}},  # metadata: ignored
+    {"ph": "i", "name": "compile", "dur": 9e9},  # instant: ignored
+  ]
+  _write_trace(trace, events)
+  assert benchmarking.trace_summary(trace) == [
+    ("compile", 5.0, 1),
+    ("fusion.1", 0.5, 2),
+    ("fusion.2", 0.1, 1),
+  ]
+  assert benchmarking.trace_summary(trace, top=1) == [("compile", 5.0, 1)]
+  table = benchmarking.format_trace_summary(benchmarking.trace_summary(trace)).splitlines()
+  assert table[0].split() == ["total", "ms", "count", "event"]
+  assert table[2].split() == ["0.5", "2", "fusion.1"]
+
+
+@pytest.mark.parametrize(
+  "content",
+  [b"not gzip", gzip.compress(b'{"events": []}', mtime=0)],
+  ids=["not_gzip", "no_trace_events"],
+)
+def test_trace_summary_names_a_file_that_is_not_a_trace(tmp_path, content):
+  trace = tmp_path / "perfetto_trace.json.gz"
+  trace.write_bytes(content)
+  with pytest.raises(ValueError, match=f"{trace}: not a gzipped JSON trace"):
+    benchmarking.trace_summary(trace)
