@@ -6,7 +6,9 @@ state `[K, ...]` and the on-device batches `[K, B, ...]` are laid out on it:
   trains its own seeds (state and batch sharded on the seed axis, no
   communication);
 - otherwise the state is replicated and each batch is split over devices on
-  its batch axis; XLA (GSPMD) inserts the all-reduce of the gradients.
+  its batch axis; the training step (`step.Steps`) gives each device its own
+  copy of the parameters, so the gradients are summed over devices once per
+  step (XLA, GSPMD, inserts that all-reduce).
 Either way the program is the same as on one device, so the loss curves agree
 up to the order of floating-point sums. Given the batch sizes, a single-process
 layout uses the most devices that split the seeds or every batch evenly (so a
