@@ -37,9 +37,8 @@ for name, seeds in {RUNS!r}.items():
   training.train_and_evaluate(config, sys.argv[1] + "/" + name)
 
 # The NTM with its batch split over the devices: the loss and gradient of a
-# batch equal those without sharding, and the compiled training program sums
-# the gradients over devices in its loop of steps, never inside the scans (its
-# text is checked by the test).
+# batch equal those without the split, and the compiled gradient sums over
+# devices after the scans, never inside them (its text is checked by the test).
 import jax.numpy as jnp
 import numpy as np
 from experiments.configs import ntm_copy
@@ -59,12 +58,15 @@ state = state_lib.jit_init(config, task, optimizer, layout.state)(split.seeds)
 params = state_lib.unstack(state, 0).params
 batch = split.sample_train(split.seeds[0], jnp.zeros((), jnp.int32))
 def loss_and_grad(steps):
-  return jax.jit(jax.value_and_grad(lambda p: steps._loss(p, batch, 0)[0]))
-split_leaves = jax.tree.leaves(loss_and_grad(split)(params))
-for a, b in zip(split_leaves, jax.tree.leaves(loss_and_grad(whole)(params))):
+  def loss_and_grad_of(p, b):
+    b = jax.lax.with_sharding_constraint(b, sharding.batch_only(layout))  # as the train step
+    return jax.value_and_grad(lambda q: steps._loss(q, b, 0)[0])(p)
+  return jax.jit(loss_and_grad_of)
+program = loss_and_grad(split).lower(params, batch).compile()
+split_leaves = jax.tree.leaves(program(params, batch))
+for a, b in zip(split_leaves, jax.tree.leaves(loss_and_grad(whole)(params, batch))):
   np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
-program = split._train.lower(state, jnp.ones((), jnp.int32), split.seeds).compile()
-with open(sys.argv[1] + "/ntm_train.hlo", "w") as stream:
+with open(sys.argv[1] + "/ntm_grad.hlo", "w") as stream:
   stream.write(program.as_text())
 """
 
@@ -164,10 +166,10 @@ def test_four_devices_match_one_device(tmp_path):
     multi, single = _losses(tmp_path / "multi" / name), _losses(tmp_path / "single" / name)
     assert multi.shape == single.shape and multi.size >= 3 * seeds
     np.testing.assert_allclose(multi, single, rtol=1e-5, atol=1e-6)
-  # The NTM's gradients are summed over devices once per step, in the loop of
-  # training steps (depth 1), not at every time step inside the scans (depth 2).
-  depths = all_reduce_loop_depths((tmp_path / "multi" / "ntm_train.hlo").read_text())
-  assert depths and max(depths) == 1, depths
+  # The NTM's gradient is summed over devices once, after the backward scan
+  # (outside every loop), not at every time step inside it (depth 1).
+  depths = all_reduce_loop_depths((tmp_path / "multi" / "ntm_grad.hlo").read_text())
+  assert depths and max(depths) == 0, depths
 
 
 HLO = """
