@@ -51,9 +51,8 @@ WARMUP_CALLS = 1  # untimed calls after the first (compiling) one
 MS_PER_S = 1000.0
 # ru_maxrss is in KiB on Linux and in bytes on macOS.
 RSS_UNIT_BYTES = 1 if sys.platform == "darwin" else 1024
-PERFETTO_TRACE = (
-  "perfetto_trace.json.gz"  # what jax.profiler.trace(create_perfetto_trace=True) writes
-)
+# What jax.profiler.trace(create_perfetto_trace=True) writes.
+PERFETTO_TRACE = "perfetto_trace.json.gz"
 TOP_TRACE_EVENTS = 25  # events listed by trace_summary
 DEVICE_PEAK = "device_peak_bytes_in_use"
 RSS_PEAK = "process_rss_high_water"
