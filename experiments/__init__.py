@@ -59,8 +59,8 @@ Standard NTM training step at batch 16 (`python -m experiments.benchmark
 first): first call 11.8 s cold, 2.7 s from the cache (about 2 s of it
 tracing and lowering, which the cache does not skip; 2.4 s since the step is
 traced once). The benchmark and `solve_copy` turn the cache off unless given
---compilation_cache, so they time cold compiles. Delete the directory to free its space; JAX does not
-bound its size.
+--compilation_cache, so they time cold compiles. Delete the directory to free
+its space; JAX does not bound its size.
 """
 
 import ctypes

@@ -205,7 +205,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
       output.write(line + "\n")
       output.flush()
     if profile_dir is not None:
-      report_profile(row, f"case {index + 1} ({case_label(index, case)})")
+      report_profile(row, f"case {index + 1} ({profile_dir.name})")
     rows.append(row)
   return rows
 

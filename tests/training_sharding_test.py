@@ -45,10 +45,10 @@ from experiments.configs import ntm_copy
 from memnets.training import config as config_lib, optimizers, state as state_lib, step as step_lib
 config = config_lib.from_mapping(ntm_copy.get_config("smoke"))
 layout = sharding.training_layout(config.train)
-assert step_lib.per_device_split(layout.batch) == (
+assert sharding.per_device_split(layout.batch) == (
   {DEVICES}, jax.sharding.NamedSharding(layout.mesh, jax.sharding.PartitionSpec("data"))
 )
-assert step_lib.per_device_split(sharding.layout({DEVICES}, (4,)).batch) == (1, None)
+assert sharding.per_device_split(sharding.layout({DEVICES}, (4,)).batch) == (1, None)
 task = config_lib.build_task(config)
 optimizer = optimizers.make(config.optimizer)
 graphdef = state_lib.graphdef(config, task)

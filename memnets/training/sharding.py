@@ -101,3 +101,27 @@ def training_layout(train, *extra_batch_sizes: int) -> Layout:
 def batch_only(layout_: Layout) -> NamedSharding:
   """Sharding of an unstacked batch [B, ...]: `layout_.batch` without the seed axis."""
   return NamedSharding(layout_.mesh, PartitionSpec(*layout_.batch.spec[1:]))
+
+
+def per_device_split(
+  batch_sharding: jax.sharding.Sharding | None,
+) -> tuple[int, NamedSharding | None]:
+  """How many devices split each batch, given the sharding of stacked batches [K, B, ...].
+
+  Returns `(D, sharding)`: D devices on the batch axis B, and the sharding that
+  puts a leading axis [D, ...] on them; `(1, None)` when the batch is not
+  split (one device, seeds split over devices instead, or no sharding).
+  """
+  if not isinstance(batch_sharding, NamedSharding):
+    return 1, None
+  spec = batch_sharding.spec
+  axes = spec[1] if len(spec) > 1 else None
+  if axes is None:
+    return 1, None
+  axes = (axes,) if isinstance(axes, str) else tuple(axes)
+  count = 1
+  for axis in axes:
+    count *= batch_sharding.mesh.shape[axis]
+  if count == 1:
+    return 1, None
+  return count, NamedSharding(batch_sharding.mesh, PartitionSpec(axes))

@@ -20,13 +20,14 @@ Every function works on a STACKED state (a leading seed axis K, see
 one compiled call (`lax.fori_loop` with a traced trip count), which cuts the
 per-step dispatch overhead without recompiling for different chunk lengths.
 
-When each batch is split over D devices (`sharding`), the model runs vmapped
-over [D, B/D] with its parameters broadcast to one copy per device: each
-device accumulates the gradient of its copy through the backward scan, and the
-sum over devices (the broadcast's transpose) is one all-reduce per step. With
-the parameters replicated instead, XLA's partitioner all-reduces the weight
-gradients inside the backward scan, at every time step (a synchronisation of
-all devices per time step; 41 per step of the copy NTM at length 20).
+When each batch is split over D devices (`sharding.per_device_split`), the
+model runs vmapped over [D, B/D] with its parameters broadcast to one copy per
+device: each device accumulates the gradient of its copy through the backward
+scan, and the sum over devices (the broadcast's transpose) is one all-reduce
+per step. With the parameters replicated instead, XLA's partitioner
+all-reduces the weight gradients inside the backward scan, at every time step
+(a synchronisation of all devices per time step; 41 per step of the copy NTM
+at length 20).
 """
 
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from flax import nnx
 from memnets import tasks
 from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
+from memnets.training import sharding
 from memnets.training import state as state_lib
 from memnets.unroll import unroll  # the package re-exports the function under the module name
 
@@ -68,30 +70,6 @@ def _all_finite(tree) -> jax.Array:
 
 def _select(pred: jax.Array, new, old):
   return jax.tree.map(lambda a, b: jnp.where(pred, a, b), new, old)
-
-
-def per_device_split(
-  batch_sharding: jax.sharding.Sharding | None,
-) -> tuple[int, jax.sharding.NamedSharding | None]:
-  """How many devices split each batch, given the sharding of stacked batches [K, B, ...].
-
-  Returns `(D, sharding)`: D devices on the batch axis B, and the sharding that
-  puts a leading axis [D, ...] on them; `(1, None)` when the batch is not
-  split (one device, seeds split over devices instead, or no sharding).
-  """
-  if not isinstance(batch_sharding, jax.sharding.NamedSharding):
-    return 1, None
-  spec = batch_sharding.spec
-  axes = spec[1] if len(spec) > 1 else None
-  if axes is None:
-    return 1, None
-  axes = (axes,) if isinstance(axes, str) else tuple(axes)
-  count = 1
-  for axis in axes:
-    count *= batch_sharding.mesh.shape[axis]
-  if count == 1:
-    return 1, None
-  return count, jax.sharding.NamedSharding(batch_sharding.mesh, jax.sharding.PartitionSpec(axes))
 
 
 class Steps:
@@ -165,7 +143,7 @@ class Steps:
     backward scan on their devices until one all-reduce after it.)
     """
     remat = self.config.train.remat
-    count, per_device = per_device_split(self.batch_sharding)
+    count, per_device = sharding.per_device_split(self.batch_sharding)
     if count == 1:
       return forward(self.graphdef, params, inputs_BxTxI, remat)
     batch_size = inputs_BxTxI.shape[0]
