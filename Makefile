@@ -1,5 +1,5 @@
 # Set-up and entry points of memnets. `make demo` and `make test` are all a fresh
-# machine with Python 3.11+ and pip needs.
+# machine with Python 3.11+ and pip needs; `make test` lints (ruff) before the tests.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(PY) -m experiments.demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q -n 2 tests
 
 clean:

@@ -10,14 +10,14 @@
 
 Every case builds its run from the paper configs (`experiments/configs/ntm_copy.py`,
 `lstm_copy.py`) at one fixed length and times the library's own compiled train
-step (`memnets.benchmarking.measure`). Each case prints one JSON line as soon as
+step (`experiments.benchmarks.timing.measure`). Each case prints one JSON line as soon as
 it is done (and appends it to --output); a summary table follows at the end.
 
 Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
 - standard: the copy NTM (100-unit LSTM controller, 128 × 20 memory, 1 read and
   1 write head, shifts -1..1) at length 20 (41 time steps), batch 1, 16, 64,
   256; the same NTM written straightforwardly (`plain_ntm`:
-  `memnets.reference_ntm`, one scan of plain `jnp`, automatic gradients); the
+  `experiments.benchmarks.plain_ntm`, one scan of plain `jnp`, automatic gradients); the
   paper's LSTM baseline (3 × 256) through our cells and `unroll`; and Flax's
   own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
@@ -29,7 +29,7 @@ Any of --model, --task, --batch_size, --length, --memory_size runs that one case
 instead of a suite (unset ones as in the standard NTM case).
 
 compile_s is a cold compile: the benchmark turns JAX's persistent compilation
-cache off (the other binaries keep one, see `experiments/__init__.py`) unless
+cache off (the other binaries keep one, see `experiments.platform`) unless
 --compilation_cache names its directory; a second run with the same directory
 then times loading the stored programs instead. Every row says which
 (`compilation_cache`).
@@ -51,10 +51,9 @@ import jax
 import ml_collections
 from absl import app, flags, logging
 
-from experiments import cli, configs
+from experiments import cli, configs, platform
+from experiments.benchmarks import programs, timing
 from experiments.configs import lstm_copy, ntm_copy
-from memnets import benchmark_programs as programs
-from memnets import benchmarking
 from memnets.training import config as config_lib
 
 MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE, "lstm", programs.FLAX_REFERENCE)
@@ -78,12 +77,12 @@ _LENGTH = flags.DEFINE_integer("length", None, "Sequence length of a single case
 _MEMORY_SIZE = flags.DEFINE_integer("memory_size", None, "NTM memory slots N of a single case.", 1)
 _STEPS = flags.DEFINE_integer(
   "steps",
-  benchmarking.DEFAULT_TIMED_STEPS,
+  timing.DEFAULT_TIMED_STEPS,
   "Timed steps per case (fewer, but at least the minimum, when the budget runs out).",
-  lower_bound=benchmarking.MIN_TIMED_STEPS,
+  lower_bound=timing.MIN_TIMED_STEPS,
 )
 _BUDGET_S = flags.DEFINE_float(
-  "budget_s", benchmarking.DEFAULT_BUDGET_S, "Seconds of timed steps per measurement.", 0.0
+  "budget_s", timing.DEFAULT_BUDGET_S, "Seconds of timed steps per measurement.", 0.0
 )
 _SUITE = flags.DEFINE_enum("suite", "standard", SUITES, "Suite run when no case flag is set.")
 _OUTPUT = flags.DEFINE_string("output", None, "Also write the JSON lines to this file.")
@@ -158,7 +157,7 @@ def check_profile_dir(path: str | None) -> None:
 def report_profile(row: dict, title: str) -> None:
   """Prints the top events of `row`'s trace to stderr and writes them beside the trace."""
   trace = pathlib.Path(row["profile_trace"])
-  table = benchmarking.format_trace_summary(benchmarking.trace_summary(trace))
+  table = timing.format_trace_summary(timing.trace_summary(trace))
   (trace.parent / TOP_EVENTS_FILE).write_text(table + "\n")
   print(f"profile of {title}: {trace}\n{table}", file=sys.stderr, flush=True)
 
@@ -191,7 +190,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
     profile_dir = None
     if _PROFILE_DIR.value is not None:
       profile_dir = pathlib.Path(_PROFILE_DIR.value) / case_label(index, case)
-    row = benchmarking.measure(
+    row = timing.measure(
       case_config(case),
       reference=case.model if case.model in programs.REFERENCES else None,
       num_steps=_STEPS.value,
@@ -213,6 +212,7 @@ def run_cases(cases: list[Case], output) -> list[dict]:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  platform.setup(compilation_cache=False)
   check_profile_dir(_PROFILE_DIR.value)
   cli.set_compilation_cache(_COMPILATION_CACHE.value)
   logging.info("JAX %s on %s", jax.__version__, jax.devices())
@@ -224,7 +224,7 @@ def main(argv):
   finally:
     if output is not None:
       output.close()
-  print("\n" + benchmarking.format_table(rows), flush=True)
+  print("\n" + timing.format_table(rows), flush=True)
 
 
 if __name__ == "__main__":

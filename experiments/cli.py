@@ -22,7 +22,7 @@ def define_compilation_cache_flag() -> flags.FlagHolder:
 def set_compilation_cache(directory: str | None) -> None:
   """Turns JAX's persistent compilation cache off (None) or points it at `directory`.
 
-  The other binaries keep the cache `experiments/__init__.py` sets up; the
+  The other binaries keep the cache `platform.setup()` sets up; the
   timing binaries report cold compiles unless asked for a cache. Call before
   the first compile.
   """

@@ -13,7 +13,7 @@ buckets that keep the number of compiled programs small.
 
 from absl import app, flags
 
-from experiments import cli
+from experiments import cli, platform
 from memnets.figures import workdir as workdir_figures
 from memnets.training import evaluation
 
@@ -31,6 +31,7 @@ flags.mark_flags_as_required(["workdir"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  platform.setup()
   lengths = None if _LENGTHS.value is None else [int(v) for v in _LENGTHS.value]
   paths = cli.write_or_exit(
     workdir_figures.write_sweep,

@@ -6,8 +6,8 @@ Usage:
 
 Writes `<out_dir>/en/qa1_single-supporting-fact_{train,test}.txt` etc.: 1,000
 training and 1,000 test questions per task in `en`, 10,000 and 1,000 in
-`en-10k` (about 20 s for everything on one CPU core). Existing files are left
-alone and the run fails (exit status 1, naming the file) unless --overwrite.
+`en-10k`. Existing files are left alone and the run fails (exit status 1,
+naming the file) unless --overwrite.
 """
 
 import sys

@@ -15,10 +15,10 @@ range, a new draw at every check). "Solved" is the first check below
 includes compilation of the training program and of the check. The run then
 goes on to `--steps`, and the result records the worst later check, so a
 divergence after solving shows. The check's own time is included in the wall
-clock; importing JAX (about 2 s) is not. JAX's persistent compilation cache
-is off, so each seed's compiles are cold, unless --compilation_cache names a
-directory: then seeds after the first (and later runs) load the stored
-programs, which times a warm start. Training batches and the check's
+clock; importing JAX is not. JAX's persistent compilation cache is off, so
+each seed's compiles are cold, unless --compilation_cache names a directory:
+then seeds after the first (and later runs) load the stored programs, which
+times a warm start. Training batches and the check's
 sequences are split over the devices as in the training loop (on the CPU, one
 per core). One JSON line per seed on stdout (and appended to --output when
 given), then a summary line.
@@ -35,7 +35,7 @@ import numpy as np
 from absl import app, flags
 from ml_collections import config_flags
 
-from experiments import cli
+from experiments import cli, platform
 from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
 from memnets.training import optimizers, sharding
@@ -110,6 +110,7 @@ def run_seed(config: config_lib.Config, seed: int) -> dict:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  platform.setup(compilation_cache=False)
   try:
     config = config_lib.from_mapping(_CONFIG.value)
     config_lib.validate(config)

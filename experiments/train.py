@@ -14,7 +14,7 @@ import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from experiments import cli
+from experiments import cli, platform
 from memnets import training
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file (path[:variant]).")
@@ -25,6 +25,7 @@ flags.mark_flags_as_required(["config", "workdir"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  platform.setup()
   cli.quiet_checkpoint_logs()
   training.sharding.maybe_initialize_distributed(bool(_CONFIG.value.train.distributed))
   logging.info(

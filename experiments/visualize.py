@@ -11,7 +11,7 @@ against step, per seed, from metrics.jsonl), and prints their paths.
 
 from absl import app, flags
 
-from experiments import cli
+from experiments import cli, platform
 from memnets.figures import workdir as workdir_figures
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Training workdir with checkpoints.")
@@ -23,6 +23,7 @@ flags.mark_flags_as_required(["workdir"])
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  platform.setup()
   paths = cli.write_or_exit(
     workdir_figures.write_figures, _WORKDIR.value, "visualise", _LENGTH.value, _SEED_INDEX.value
   )

@@ -1,22 +1,19 @@
 """memnets: memory-augmented neural networks in JAX/Flax.
 
-from memnets import NTMCell, unroll
-cell = NTMCell(input_size=9, output_size=8, rngs=nnx.Rngs(0))
-state, ys_BxTxO = unroll(cell, xs_BxTxI)
+  from memnets import NTMCell, unroll
+  cell = NTMCell(input_size=9, output_size=8, rngs=nnx.Rngs(0))
+  state, ys_BxTxO = unroll(cell, xs_BxTxI)
+
+One package per model family (`memnets.ntm`, `memnets.recurrent`), the time
+loop (`memnets.unrolling.unroll`), the registry of models by name
+(`memnets.models.MODELS`), tasks, training and figures.
 """
 
-from memnets import addressing, memory
-from memnets.cells import (
-  GRU,
-  LSTM,
-  MODELS,
-  RNN,
-  Bidirectional,
-  NTMCell,
-  Readout,
-  Stacked,
-)
-from memnets.unroll import unroll
+from memnets import models, ntm, recurrent, tasks, unrolling
+from memnets.models import MODELS
+from memnets.ntm import NTMCell
+from memnets.recurrent import GRU, LSTM, RNN, Bidirectional, Readout, Stacked
+from memnets.unrolling import unroll
 
 __all__ = [
   "GRU",
@@ -27,7 +24,10 @@ __all__ = [
   "NTMCell",
   "Readout",
   "Stacked",
-  "addressing",
-  "memory",
+  "models",
+  "ntm",
+  "recurrent",
+  "tasks",
   "unroll",
+  "unrolling",
 ]

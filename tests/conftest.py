@@ -6,9 +6,15 @@
   (`--xla_backend_optimization_level=0` compiles several times faster).
   Benchmarks and experiments keep the default.
 - No persistent compilation cache (MEMNETS_COMPILATION_CACHE=0).
+- The `binaries` fixture runs the experiment binaries in subprocesses.
 """
 
 import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -20,3 +26,59 @@ os.environ.setdefault("MEMNETS_COMPILATION_CACHE", "0")
 os.environ.setdefault(
   "XLA_FLAGS", "--xla_backend_optimization_level=0 --xla_force_host_platform_device_count=1"
 )
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+BINARY_TIMEOUT_S = 300
+
+
+class Binaries:
+  """Runs `python -m <module> ...` from the repository root, as a user would.
+
+  The binaries run on the CPU with the suite's compile-fast XLA flag and no
+  compilation cache; their own `platform.setup()` adds one CPU device per core.
+  """
+
+  repo = REPO
+
+  def env(self, **overrides: str | None) -> dict[str, str]:
+    """The binaries' environment: this process's, the repository on PYTHONPATH, `overrides`
+    (None removes a variable)."""
+    env = {
+      **os.environ,
+      "PYTHONPATH": str(REPO),
+      "JAX_PLATFORMS": "cpu",
+      "XLA_FLAGS": "--xla_backend_optimization_level=0",
+      **overrides,
+    }
+    return {name: value for name, value in env.items() if value is not None}
+
+  def python(self, *args: str, timeout: float = BINARY_TIMEOUT_S, **env: str | None):
+    """Runs `python <args>` to its end: a `CompletedProcess` with text stdout and stderr."""
+    return subprocess.run(
+      [sys.executable, *args],
+      cwd=REPO,
+      env=self.env(**env),
+      capture_output=True,
+      text=True,
+      timeout=timeout,
+    )
+
+  def run(self, module: str, *flags: str, timeout: float = BINARY_TIMEOUT_S, **env: str | None):
+    """Runs the binary `python -m <module> <flags>` to its end (see `python`)."""
+    return self.python("-m", module, *flags, timeout=timeout, **env)
+
+  def start(self, module: str, *flags: str, **env: str | None) -> subprocess.Popen:
+    """Starts the binary without waiting (output discarded), e.g. to kill it midway."""
+    return subprocess.Popen(
+      [sys.executable, "-m", module, *flags],
+      cwd=REPO,
+      env=self.env(**env),
+      stdout=subprocess.DEVNULL,
+      stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def binaries() -> Binaries:
+  """Runs the experiment binaries in subprocesses (`binaries.run(module, *flags)`)."""
+  return Binaries()

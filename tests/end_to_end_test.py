@@ -1,7 +1,7 @@
 """End to end through the programmatic API: an NTM learns short copies.
 
 Builds an `NTMCell`, samples copy batches (lengths 1–5) on the device, unrolls
-with `memnets.unroll.unroll`, and trains with optax. The loss after a few
+with `memnets.unrolling.unroll`, and trains with optax. The loss after a few
 hundred steps must be a stated factor below the loss at the start.
 """
 
@@ -12,7 +12,7 @@ from flax import nnx
 
 from memnets import NTMCell, tasks
 from memnets.tasks import metrics
-from memnets.unroll import unroll
+from memnets.unrolling import unroll
 
 STEPS = 300
 BATCH_SIZE = 16

@@ -27,7 +27,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.num_seeds = num_seeds  # alias of train.num_seeds (one shared field)
 
   config.model = ml_collections.ConfigDict()
-  config.model.name = "ntm"  # key of memnets.cells.MODELS; other fields go to cells.build
+  config.model.name = "ntm"  # key of memnets.models.MODELS; other fields go to models.build
 
   config.task = ml_collections.ConfigDict()
   config.task.name = "copy"  # key of memnets.tasks.TASKS
@@ -74,7 +74,7 @@ def base_config() -> ml_collections.ConfigDict:
 def ntm_model(**sizes) -> ml_collections.ConfigDict:
   """An NTM model section: the paper's copy-task NTM, updated with `sizes`."""
   model = ml_collections.ConfigDict()
-  model.name = "ntm"  # memnets.cells.NTMCell
+  model.name = "ntm"  # memnets.ntm.NTMCell
   model.controller = "lstm"  # controller cell: lstm | gru | rnn | feedforward
   model.controller_size = 100  # controller units (100 in the paper's LSTM-controller NTMs)
   model.controller_layers = 1  # stacked controller layers

@@ -20,7 +20,7 @@ import numpy as np
 
 from memnets.figures import curves, example, sweep
 from memnets.training import checkpoints, evaluation, writers
-from memnets.unroll import unroll  # the package re-exports the function under the module name
+from memnets.unrolling import unroll
 
 FIGURES_DIR = "figures"
 SWEEP_PNG = "sweep.png"

@@ -9,7 +9,7 @@ Half-written checkpoints are safe: orbax writes a checkpoint into
 `checkpoints/<step>.orbax-checkpoint-tmp*` and renames it to `<step>` only once
 every file is written, and `CheckpointManager` lists only finalised step
 directories, so a process killed mid-save resumes from the previous checkpoint
-(tests/training_checkpoints_test.py checks this with a fake unfinished directory).
+(tests/training/checkpoints_test.py checks this with a fake unfinished directory).
 
 Resume order: the latest finalised checkpoint in the workdir, else from scratch.
 

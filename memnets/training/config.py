@@ -7,7 +7,7 @@ in. Every validation failure raises `ConfigError` with a message that starts
 with the dotted name of the offending field (`train.batch_size: ...`).
 
 Layout (the same in every config file):
-  model:     name + keyword sizes for `memnets.cells.build`.
+  model:     name + keyword sizes for `memnets.models.build`.
   task:      name, task kwargs, training curriculum and lengths, eval lengths.
   optimizer: rmsprop | adam, learning rate, momentum/decay/eps, clipping.
   train:     steps, batch size, seeds, logging/eval/checkpoint periods, guards.
@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from memnets import cells, tasks
+from memnets import models, tasks
 from memnets.tasks import curriculum as curricula
 
 OPTIMIZERS = ("rmsprop", "adam")
@@ -46,8 +46,8 @@ class ConfigError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
-  name: str  # key of memnets.cells.MODELS
-  kwargs: Mapping[str, Any]  # sizes passed to cells.build (memory_size=..., ...)
+  name: str  # key of memnets.models.MODELS
+  kwargs: Mapping[str, Any]  # sizes passed to models.build (memory_size=..., ...)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,9 +224,9 @@ def build_curriculum(config: Config) -> curricula.Curriculum:
 
 def validate(config: Config, num_devices: int = 1) -> None:
   """Raises ConfigError (naming the field) for an inconsistent `config`."""
-  if config.model.name not in cells.MODELS:
+  if config.model.name not in models.MODELS:
     raise ConfigError(
-      f"model.name: unknown model {config.model.name!r}; known: {sorted(cells.MODELS)}"
+      f"model.name: unknown model {config.model.name!r}; known: {sorted(models.MODELS)}"
     )
   for field, value in config.model.kwargs.items():
     if field.endswith(("_size", "_layers")) and isinstance(value, int):

@@ -14,9 +14,9 @@ up to the order of floating-point sums. Given the batch sizes, a single-process
 layout uses the most devices that split the seeds or every batch evenly (so a
 batch of 1 runs on one device); otherwise it spans every device.
 
-On the CPU, XLA runs one program on one core; `experiments` makes each core a
-device (`--xla_force_host_platform_device_count`), so this data parallelism is
-also what spreads a training step over a machine's cores.
+On the CPU, XLA runs one program on one core; `experiments.platform.setup()`
+makes each core a device (`--xla_force_host_platform_device_count`), so this
+data parallelism is also what spreads a training step over a machine's cores.
 
 Multi-host: `jax.distributed.initialize()` is called only when the config asks
 (`train.distributed`) or the environment variable `MEMNETS_DISTRIBUTED=1` is

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
-from memnets import cells, tasks
+from memnets import models, tasks
 from memnets.training import config as config_lib
 
 NO_STEP = -1  # first_nonfinite_step before any non-finite step
@@ -38,7 +38,7 @@ def model_factory(config: config_lib.Config, task: tasks.Task) -> Callable[[jax.
   """A function `key -> model` building `config.model` for `task`'s sizes."""
 
   def build(key: jax.Array):
-    return cells.build(
+    return models.build(
       config.model.name,
       task.input_size,
       task.output_size,

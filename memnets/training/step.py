@@ -42,7 +42,7 @@ from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
 from memnets.training import sharding
 from memnets.training import state as state_lib
-from memnets.unroll import unroll  # the package re-exports the function under the module name
+from memnets.unrolling import unroll
 
 DATA_STREAM = 1  # fold_in tag of the training-data key of a seed
 EVAL_STREAM = 2  # fold_in tag of the evaluation-data key of a seed

@@ -1,0 +1,200 @@
+"""The Neural Turing Machine cell (Graves, Wayne & Danihelka 2014).
+
+A controller (feed-forward or any recurrent baseline cell) reads the input and
+the previous step's read vectors, and emits, through ONE fused dense layer, the
+parameters of every head (§3.3, "Focusing by content" and "by location"):
+
+  key k tanh [M], strength β softplus, gate g sigmoid, shift s softmax [S],
+  sharpening γ 1 + softplus; write heads also erase e sigmoid [M], add a tanh [M].
+
+Each step: write heads address the previous memory and write (erase then add,
+`memory.write`), then read heads address the new memory and read, so a read can
+see this step's write. By default the whole access runs as one call of
+`fused.access` (all heads and the batch at once, hand-written gradient);
+`fused=False` runs the per-example reference functions instead.
+Output y = dense(controller output ⊕ read vectors).
+Controller outputs may be clipped to ±`controller_clip` (Collier & Beel 2018).
+"""
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from memnets import recurrent
+from memnets.ntm import addressing, memory
+from memnets.ntm import fused as fused_access
+
+# Default clip of the controller's output (Collier & Beel 2018 clip at 20).
+DEFAULT_CONTROLLER_CLIP = 20.0
+
+
+class NTMState(NamedTuple):
+  controller: Any  # the controller cell's own state
+  memory: jax.Array  # [B, M, N] word-major: memory[b, :, i] is slot i
+  read_weights: jax.Array  # [B, R, N] weightings of the last step's reads
+  write_weights: jax.Array  # [B, W, N] weightings of the last step's writes
+  reads: jax.Array  # [B, R, M] the last step's read vectors
+
+
+# Addressing for a batch of heads: vmapped over heads (memory shared), then batch.
+_address_heads = jax.vmap(addressing.address, in_axes=(None, 0, 0, 0, 0, 0, 0))
+_address_batch = jax.vmap(_address_heads)
+
+
+def _focus(heads: fused_access.Heads) -> tuple[jax.Array, ...]:
+  """The arguments of `addressing.address` after the memory and w_prev, in its order."""
+  return heads.key, heads.beta, heads.gate, heads.shift, heads.gamma
+
+
+class NTMCell(nnx.Module):
+  """NTM with R read heads, W write heads and an N × M memory.
+
+  Args:
+    input_size, output_size: I and O.
+    controller: "lstm", "gru", "rnn" or "feedforward" (recurrent.CONTROLLERS).
+    controller_size, controller_layers: width and depth of the controller.
+    memory_size, word_size: N slots of M numbers.
+    num_read_heads, num_write_heads: R >= 1 and W >= 0.
+    shift_width: S, odd; offsets -S//2 … S//2.
+    controller_clip: clip of the controller output, None for none.
+    memory_init: "constant" (1e-6), "learned" (a trained [N, M] parameter) or
+      "random" (a fixed N(0, 0.5²) draw from `memory_seed`, not trained).
+    fused: run each step's memory access through `fused.access` (batched,
+      hand-written gradient; the default and fast path) instead of the
+      per-example reference functions of `addressing` and `memory`
+      (differentiated automatically). Both compute the same function.
+    rngs: parameter initialisation.
+  """
+
+  def __init__(
+    self,
+    input_size: int,
+    output_size: int,
+    *,
+    controller: str = "lstm",
+    controller_size: int = 100,
+    controller_layers: int = 1,
+    memory_size: int = 128,
+    word_size: int = 20,
+    num_read_heads: int = 1,
+    num_write_heads: int = 1,
+    shift_width: int = 3,
+    controller_clip: float | None = DEFAULT_CONTROLLER_CLIP,
+    memory_init: str = "constant",
+    memory_seed: int = 0,
+    fused: bool = True,
+    rngs: nnx.Rngs,
+  ):
+    if controller not in recurrent.CONTROLLERS:
+      raise ValueError(
+        f"controller: unknown {controller!r}; known: {sorted(recurrent.CONTROLLERS)}"
+      )
+    if memory_init not in memory.MEMORY_INITS:
+      raise ValueError(f"memory_init: unknown {memory_init!r}; known: {memory.MEMORY_INITS}")
+    if shift_width % 2 != 1 or shift_width < 1:
+      raise ValueError(f"shift_width must be a positive odd number, got {shift_width}")
+    for name, value in [
+      ("memory_size", memory_size),
+      ("word_size", word_size),
+      ("num_read_heads", num_read_heads),
+      ("controller_size", controller_size),
+    ]:
+      if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    if num_write_heads < 0:
+      raise ValueError(f"num_write_heads must be >= 0, got {num_write_heads}")
+    self.input_size = input_size
+    self.output_size = output_size
+    self.memory_size = memory_size
+    self.word_size = word_size
+    self.num_read_heads = num_read_heads
+    self.num_write_heads = num_write_heads
+    self.shift_width = shift_width
+    self.controller_clip = controller_clip
+    self.memory_init = memory_init
+    self.fused = fused
+
+    make = recurrent.CONTROLLERS[controller]
+    ctrl_in = input_size + num_read_heads * word_size
+    if controller_layers == 1:
+      self.controller = make(ctrl_in, controller_size, rngs=rngs)
+    else:
+      self.controller = recurrent.Stacked(
+        make, ctrl_in, controller_size, controller_layers, rngs=rngs
+      )
+    self._read_size = fused_access.head_size(word_size, shift_width, write=False)
+    self._write_size = fused_access.head_size(word_size, shift_width, write=True)
+    head_outputs = num_read_heads * self._read_size + num_write_heads * self._write_size
+    self.heads = nnx.Linear(controller_size, head_outputs, rngs=rngs)
+    self.output = nnx.Linear(controller_size + num_read_heads * word_size, output_size, rngs=rngs)
+    if memory_init == "learned":
+      self.initial_memory = nnx.Param(memory.random_memory(rngs.params(), memory_size, word_size))
+    # The "random" scheme's fixed draw is regenerated from this seed in
+    # initial_state (not trained). A plain int, so building the cell under
+    # jax.vmap (one model per seed) works.
+    self.memory_seed = memory_seed
+
+  def _memory0(self) -> jax.Array:
+    n, m = self.memory_size, self.word_size
+    if self.memory_init == "constant":
+      return memory.constant_memory(n, m)
+    if self.memory_init == "learned":
+      return self.initial_memory[...]
+    return memory.random_memory(jax.random.key(self.memory_seed), n, m)
+
+  def initial_state(self, batch_size: int) -> NTMState:
+    """Memory per the init scheme; every head focused on slot 0; reads of that slot."""
+    mem0 = self._memory0()  # [N, M]
+    mem = jnp.broadcast_to(mem0.T, (batch_size, self.word_size, self.memory_size))
+    focus = jax.nn.one_hot(0, self.memory_size, dtype=jnp.float32)
+    read_w = jnp.broadcast_to(focus, (batch_size, self.num_read_heads, self.memory_size))
+    write_w = jnp.broadcast_to(focus, (batch_size, self.num_write_heads, self.memory_size))
+    reads = jax.vmap(memory.read, in_axes=(None, 0))(mem0, read_w)
+    return NTMState(
+      controller=self.controller.initial_state(batch_size),
+      memory=mem,
+      read_weights=read_w,
+      write_weights=write_w,
+      reads=reads,
+    )
+
+  def __call__(self, state: NTMState, x: jax.Array) -> tuple[NTMState, jax.Array]:
+    batch_size = x.shape[0]
+    prev_reads = state.reads.reshape(batch_size, -1)
+    ctrl_state, h = self.controller(state.controller, jnp.concatenate([x, prev_reads], -1))
+    if self.controller_clip is not None:
+      h = jnp.clip(h, -self.controller_clip, self.controller_clip)
+    raw = self.heads(h)
+    n_read = self.num_read_heads * self._read_size
+    raw_read = raw[:, :n_read].reshape(batch_size, self.num_read_heads, self._read_size)
+    raw_write = raw[:, n_read:].reshape(batch_size, self.num_write_heads, self._write_size)
+    if self.fused:
+      mem, write_w, read_w, reads = fused_access.access(
+        state.memory,
+        state.write_weights,
+        state.read_weights,
+        raw_write,
+        raw_read,
+        shift_width=self.shift_width,
+      )
+    else:
+      mem, write_w, read_w, reads = self._reference_access(state, raw_read, raw_write)
+    y = self.output(jnp.concatenate([h, reads.reshape(batch_size, -1)], -1))
+    new_state = NTMState(
+      controller=ctrl_state, memory=mem, read_weights=read_w, write_weights=write_w, reads=reads
+    )
+    return new_state, y
+
+  def _reference_access(self, state: NTMState, raw_read: jax.Array, raw_write: jax.Array):
+    """The memory access from the per-example reference functions (fused=False)."""
+    mem = jnp.swapaxes(state.memory, 1, 2)  # [B, N, M], the reference functions' layout
+    write_w = state.write_weights
+    if self.num_write_heads:
+      wp = fused_access.activate(raw_write, self.word_size, self.shift_width)
+      write_w = _address_batch(mem, state.write_weights, *_focus(wp))
+      mem = jax.vmap(memory.write)(mem, write_w, wp.erase, wp.add)
+    rp = fused_access.activate(raw_read, self.word_size, self.shift_width)
+    read_w = _address_batch(mem, state.read_weights, *_focus(rp))
+    return jnp.swapaxes(mem, 1, 2), write_w, read_w, jax.vmap(memory.read)(mem, read_w)

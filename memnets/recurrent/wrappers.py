@@ -1,0 +1,119 @@
+"""Wrappers that compose cells: stacking, a dense read-out, bidirectional runs.
+
+`Stacked` and `Readout` are cells themselves (same interface). `Bidirectional`
+is a sequence model: it needs the whole input, so it takes `[B, T, I]` and
+runs its two cells through `memnets.unrolling.unroll`, one of them reversed.
+"""
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from memnets.unrolling import RunFn, unroll
+
+
+class StackedState(NamedTuple):
+  layers: tuple  # one state per layer, bottom first
+
+
+class Stacked(nnx.Module):
+  """Multi-layer cell: layer k's output is layer k+1's input; the top's output is y."""
+
+  def __init__(
+    self,
+    make_cell: Callable[..., Any],
+    input_size: int,
+    hidden_size: int,
+    num_layers: int,
+    *,
+    rngs: nnx.Rngs,
+  ):
+    if num_layers < 1:
+      raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+    sizes = [input_size] + [hidden_size] * num_layers
+    self.layers = nnx.List(
+      [make_cell(sizes[k], sizes[k + 1], rngs=rngs) for k in range(num_layers)]
+    )
+    self.input_size = input_size
+    self.output_size = hidden_size
+
+  def initial_state(self, batch_size: int) -> StackedState:
+    return StackedState(tuple(layer.initial_state(batch_size) for layer in self.layers))
+
+  def __call__(self, state: StackedState, x: jax.Array) -> tuple[StackedState, jax.Array]:
+    new_states = []
+    for layer, layer_state in zip(self.layers, state.layers, strict=True):
+      layer_state, x = layer(layer_state, x)
+      new_states.append(layer_state)
+    return StackedState(tuple(new_states)), x
+
+  def unroll_layers(
+    self, run: RunFn, xs_TxBxI: jax.Array, state: StackedState
+  ) -> tuple[StackedState, jax.Array, StackedState | None]:
+    """Runs the stack one layer at a time, each over the whole sequence (`memnets.unrolling`).
+
+    Args:
+      run: `unroll`'s loop, its options bound: `(cell, xs [T, B, I], state) ->
+        (final state, ys [T, B, O], every step's state or None)`.
+      xs_TxBxI: the bottom layer's inputs, time-major.
+      state: the stack's initial state.
+
+    Returns:
+      `(final state, top layer's ys [T, B, H], every step's state as a
+      StackedState of time-major leaves, or None when `run` returns none)`.
+    """
+    finals, per_step = [], []
+    for layer, layer_state in zip(self.layers, state.layers, strict=True):
+      final, xs_TxBxI, states = run(layer, xs_TxBxI, layer_state)
+      finals.append(final)
+      per_step.append(states)
+    states = None if per_step[0] is None else StackedState(tuple(per_step))
+    return StackedState(tuple(finals)), xs_TxBxI, states
+
+
+class Readout(nnx.Module):
+  """A cell followed by a dense layer: y = W · cell_output + b, of size `output_size`."""
+
+  def __init__(self, cell: nnx.Module, output_size: int, *, rngs: nnx.Rngs):
+    self.cell = cell
+    self.input_size = cell.input_size
+    self.output_size = output_size
+    self.dense = nnx.Linear(cell.output_size, output_size, rngs=rngs)
+
+  def initial_state(self, batch_size: int):
+    return self.cell.initial_state(batch_size)
+
+  def __call__(self, state, x: jax.Array):
+    state, h = self.cell(state, x)
+    return state, self.dense(h)
+
+  def unroll_layers(self, run: RunFn, xs_TxBxI: jax.Array, state) -> tuple[Any, jax.Array, Any]:
+    """Runs the cell over the whole sequence, then the dense layer once on all its outputs.
+
+    Same arguments and results as `Stacked.unroll_layers`; ys are [T, B, output_size].
+    """
+    final, hs_TxBxH, states = run(self.cell, xs_TxBxI, state)
+    return final, self.dense(hs_TxBxH), states
+
+
+class Bidirectional(nnx.Module):
+  """Runs one cell forwards and one backwards in time and concatenates their outputs."""
+
+  def __init__(self, forward: nnx.Module, backward: nnx.Module):
+    self.forward = forward
+    self.backward = backward
+    self.input_size = forward.input_size
+    self.output_size = forward.output_size + backward.output_size
+
+  def __call__(self, xs: jax.Array, mask: jax.Array | None = None) -> jax.Array:
+    """xs [B, T, I], optional mask [B, T] of valid steps → ys [B, T, O_fwd + O_bwd].
+
+    With a mask, padded steps leave the states untouched, so the backward cell
+    starts at each example's last valid step.
+    """
+    _, ys_fwd = unroll(self.forward, xs, mask=mask)
+    _, ys_bwd = unroll(self.backward, xs, mask=mask, reverse=True)
+    return jnp.concatenate([ys_fwd, ys_bwd], axis=-1)

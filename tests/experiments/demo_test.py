@@ -1,0 +1,34 @@
+"""The main job, experiments.demo, end to end on the smoke config and a tiny time budget."""
+
+import json
+
+
+def test_demo_trains_sweeps_and_draws(tmp_path, binaries):
+  workdir = tmp_path / "demo"
+  result = binaries.run(
+    "experiments.demo",
+    f"--config={binaries.repo}/experiments/configs/ntm_copy.py:smoke",
+    f"--workdir={workdir}",
+    "--time_budget_s=20",
+    "--lengths=2,4",
+    "--num_sequences=8",
+    timeout=400,
+  )
+  assert result.returncode == 0, result.stderr[-3000:]
+  summary = json.loads((workdir / "summary.json").read_text())
+  assert 0 < summary["step"] <= 6  # the smoke config's train.steps
+  lines = result.stdout.splitlines()
+  assert lines[0].startswith(f"Step {summary['step']}: bit_errors")
+  expected = [
+    workdir / "eval" / "sweep.csv",
+    workdir / "eval" / "sweep.json",
+    workdir / "eval" / "sweep.png",
+    workdir / "figures" / "example.png",
+    workdir / "figures" / "learning_curves.png",
+  ]
+  assert lines[1:] == [str(path) for path in expected]
+  for path in expected:
+    assert path.stat().st_size > 0
+  sweep = json.loads((workdir / "eval" / "sweep.json").read_text())
+  assert sweep["lengths"] == [2, 4] and sweep["step"] == summary["step"]
+  assert sweep["train_lengths"] == [1, 3]
