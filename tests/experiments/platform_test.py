@@ -207,3 +207,14 @@ def test_compilation_cache_off_switch_and_a_jax_setting_win(cache_env):
   assert platform.compilation_cache_dir() is None
   platform.use_compilation_cache()
   assert jax.config.jax_compilation_cache_dir is None  # JAX read /mine itself, at its import
+
+
+def test_setup_after_jax_started_warns_and_leaves_xla_flags(monkeypatch):
+  jax.devices()  # the backends are up
+  monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=0")
+  monkeypatch.setenv(platform.KEEP_FREED_MEMORY_ENV, "0")
+  warned = []
+  monkeypatch.setattr(platform.logging, "warning", lambda *args: warned.append(args))
+  platform.setup(compilation_cache=False)
+  assert os.environ["XLA_FLAGS"] == "--xla_backend_optimization_level=0"
+  assert warned and "already initialised" in warned[0][0]
