@@ -1,4 +1,4 @@
-"""memnets.benchmark_programs: what the benchmark builds and times, called directly."""
+"""experiments.benchmarks.programs: what the benchmark builds and times, called directly."""
 
 import chex
 import jax

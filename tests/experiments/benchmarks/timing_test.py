@@ -1,4 +1,4 @@
-"""memnets.benchmarking: the timing loop, its budget, the measured rows and the table."""
+"""experiments.benchmarks.timing: the timing loop, its budget, the measured rows and the table."""
 
 import gzip
 import json
