@@ -94,9 +94,15 @@ def init_stacked(
 
   `seed_values` [K] defaults to `seeds(config)`; pass them in as an argument
   of a jitted caller so that one compiled program serves every train.seed.
+  The seeds are initialised one after the other (`lax.map`), not vmapped:
+  vmapped, the orthogonal initialisers of the recurrent kernels become
+  batched LAPACK QR calls, and a program running several of them beside
+  other work deadlocks XLA's CPU runtime (every thread idle, the call never
+  returns; e.g. the 3 × 256 LSTM with 4 seeds, or the copy NTM with 2 seeds
+  per device on 2 devices).
   """
   seed_values = seeds(config) if seed_values is None else seed_values
-  return jax.vmap(lambda seed: init(config, task, optimizer, seed))(seed_values)
+  return jax.lax.map(lambda seed: init(config, task, optimizer, seed), seed_values)
 
 
 def jit_init(

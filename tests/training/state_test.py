@@ -1,5 +1,7 @@
 """Tests of memnets.training.state: stacked initialisation per seed."""
 
+import json
+
 import jax
 import numpy as np
 import pytest
@@ -38,3 +40,44 @@ def test_unbuildable_model_is_config_error():
   )
   with pytest.raises(config_lib.ConfigError, match=r"^model"):
     state_lib.graphdef(bad, task)
+
+
+_SEED_PARALLEL_SCRIPT = """
+import json, time
+import json
+
+import jax
+from experiments.configs import lstm_copy, ntm_copy
+from memnets.training import config as config_lib, optimizers, sharding, state as state_lib
+from memnets.training import step as step_lib
+assert jax.device_count() == 2, jax.devices()
+done = []
+for module, train in ((ntm_copy, True), (lstm_copy, False)):
+  for num_seeds in (4, 8):
+    raw = module.get_config()  # the paper run's sizes and default batch
+    raw.num_seeds = num_seeds
+    config = config_lib.from_mapping(raw)
+    layout = sharding.training_layout(config.train)
+    assert layout.seed_parallel and layout.mesh.devices.size == 2
+    task, optimizer = config_lib.build_task(config), optimizers.make(config.optimizer)
+    state = state_lib.jit_init(config, task, optimizer, layout.state)(state_lib.seeds(config))
+    assert all(leaf.sharding.is_equivalent_to(layout.state, leaf.ndim) for leaf in
+               jax.tree.leaves(state))
+    if train:
+      graphdef = state_lib.graphdef(config, task)
+      steps = step_lib.Steps(config, task, graphdef, optimizer, batch_sharding=layout.batch)
+      state, metrics = steps.train(state, 1)
+    jax.block_until_ready(state)
+    done.append([module.__name__.split(".")[-1], num_seeds])
+print(json.dumps(done))
+"""
+
+
+def test_seed_parallel_init_and_training_finish_on_two_devices(binaries):
+  # Two or more seeds per device at the paper runs' sizes: the partitioned
+  # init program used to hang forever on two CPU devices (the smoke sizes did not).
+  flags = "--xla_force_host_platform_device_count=2 --xla_backend_optimization_level=0"
+  result = binaries.python("-c", _SEED_PARALLEL_SCRIPT, XLA_FLAGS=flags, timeout=120)
+  assert result.returncode == 0, result.stderr[-3000:]
+  expected = [["ntm_copy", 4], ["ntm_copy", 8], ["lstm_copy", 4], ["lstm_copy", 8]]
+  assert json.loads(result.stdout.splitlines()[-1]) == expected
