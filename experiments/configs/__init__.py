@@ -84,6 +84,8 @@ def ntm_model(**sizes) -> ml_collections.ConfigDict:
   model.num_write_heads = 1  # write heads W
   model.shift_width = 3  # allowed shifts -1, 0, +1 (the paper's copy setting)
   model.memory_init = "constant"  # Collier & Beel 2018: constant init converges fastest
+  model.head_clip = 0.0  # clip raw head parameters to ±this before activation; 0: off (C&B: 20)
+  model.output_clip = 0.0  # clip the output logits to ±this; 0: off (Collier & Beel: 20)
   model.update(sizes)
   return model
 

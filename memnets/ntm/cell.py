@@ -13,7 +13,9 @@ see this step's write. By default the whole access runs as one call of
 `fused.access` (all heads and the batch at once, hand-written gradient);
 `fused=False` runs the per-example reference functions instead.
 Output y = dense(controller output ⊕ read vectors).
-Controller outputs may be clipped to ±`controller_clip` (Collier & Beel 2018).
+The controller output, the heads' raw parameters and the output logits may each be
+clipped (`controller_clip`, `head_clip`, `output_clip`; Collier & Beel 2018 clip
+the last two at ±20).
 """
 
 from typing import Any, NamedTuple
@@ -43,6 +45,11 @@ _address_heads = jax.vmap(addressing.address, in_axes=(None, 0, 0, 0, 0, 0, 0))
 _address_batch = jax.vmap(_address_heads)
 
 
+def _clip(x: jax.Array, bound: float | None) -> jax.Array:
+  """`x` clipped to [-bound, bound]; unchanged when bound is None or 0."""
+  return x if not bound else jnp.clip(x, -bound, bound)
+
+
 def _focus(heads: fused_access.Heads) -> tuple[jax.Array, ...]:
   """The arguments of `addressing.address` after the memory and w_prev, in its order."""
   return heads.key, heads.beta, heads.gate, heads.shift, heads.gamma
@@ -58,7 +65,13 @@ class NTMCell(nnx.Module):
     memory_size, word_size: N slots of M numbers.
     num_read_heads, num_write_heads: R >= 1 and W >= 0.
     shift_width: S, odd; offsets -S//2 … S//2.
-    controller_clip: clip of the controller output, None for none.
+    controller_clip: clip of the controller output, None for none (an LSTM's
+      or a tanh layer's output is already in (-1, 1), so it bounds only other
+      controllers).
+    head_clip: clip of the heads' raw parameters to ±head_clip before their
+      activations (Collier & Beel 2018 clip at 20); None or 0: no clip.
+    output_clip: clip of the output logits to ±output_clip (Collier & Beel
+      2018: 20); None or 0: no clip.
     memory_init: "constant" (1e-6), "learned" (a trained [N, M] parameter) or
       "random" (a fixed N(0, 0.5²) draw from `memory_seed`, not trained).
     fused: run each step's memory access through `fused.access` (batched,
@@ -82,6 +95,8 @@ class NTMCell(nnx.Module):
     num_write_heads: int = 1,
     shift_width: int = 3,
     controller_clip: float | None = DEFAULT_CONTROLLER_CLIP,
+    head_clip: float | None = None,
+    output_clip: float | None = None,
     memory_init: str = "constant",
     memory_seed: int = 0,
     fused: bool = True,
@@ -105,6 +120,13 @@ class NTMCell(nnx.Module):
         raise ValueError(f"{name} must be >= 1, got {value}")
     if num_write_heads < 0:
       raise ValueError(f"num_write_heads must be >= 0, got {num_write_heads}")
+    for name, value in [
+      ("controller_clip", controller_clip),
+      ("head_clip", head_clip),
+      ("output_clip", output_clip),
+    ]:
+      if value is not None and value < 0:
+        raise ValueError(f"{name} must be >= 0 (0 or None: no clip), got {value}")
     self.input_size = input_size
     self.output_size = output_size
     self.memory_size = memory_size
@@ -113,6 +135,8 @@ class NTMCell(nnx.Module):
     self.num_write_heads = num_write_heads
     self.shift_width = shift_width
     self.controller_clip = controller_clip
+    self.head_clip = head_clip
+    self.output_clip = output_clip
     self.memory_init = memory_init
     self.fused = fused
 
@@ -164,9 +188,8 @@ class NTMCell(nnx.Module):
     batch_size = x.shape[0]
     prev_reads = state.reads.reshape(batch_size, -1)
     ctrl_state, h = self.controller(state.controller, jnp.concatenate([x, prev_reads], -1))
-    if self.controller_clip is not None:
-      h = jnp.clip(h, -self.controller_clip, self.controller_clip)
-    raw = self.heads(h)
+    h = _clip(h, self.controller_clip)
+    raw = _clip(self.heads(h), self.head_clip)
     n_read = self.num_read_heads * self._read_size
     raw_read = raw[:, :n_read].reshape(batch_size, self.num_read_heads, self._read_size)
     raw_write = raw[:, n_read:].reshape(batch_size, self.num_write_heads, self._write_size)
@@ -181,7 +204,9 @@ class NTMCell(nnx.Module):
       )
     else:
       mem, write_w, read_w, reads = self._reference_access(state, raw_read, raw_write)
-    y = self.output(jnp.concatenate([h, reads.reshape(batch_size, -1)], -1))
+    y = _clip(
+      self.output(jnp.concatenate([h, reads.reshape(batch_size, -1)], -1)), self.output_clip
+    )
     new_state = NTMState(
       controller=ctrl_state, memory=mem, read_weights=read_w, write_weights=write_w, reads=reads
     )

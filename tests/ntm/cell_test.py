@@ -115,6 +115,47 @@ def test_controller_clip_bounds_the_controller_output():
   np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-6)
 
 
+def _large_weights_cell(**clips):
+  """An NTM whose head and output layers are scaled up so that unclipped values exceed 50."""
+  cell = NTMCell(I, O, controller_size=6, memory_size=8, word_size=4, rngs=nnx.Rngs(0), **clips)
+  cell.heads.kernel[...] = 500.0 * cell.heads.kernel[...]
+  cell.output.kernel[...] = 500.0 * cell.output.kernel[...]
+  return cell
+
+
+def test_output_clip_bounds_the_logits():
+  xs = 3.0 * jax.random.normal(jax.random.key(1), (2, 5, I))
+  _, free = unroll(_large_weights_cell(), xs)
+  _, clipped = unroll(_large_weights_cell(output_clip=20.0), xs)
+  assert float(jnp.max(jnp.abs(free))) > 50.0  # the clip matters here
+  assert float(jnp.max(jnp.abs(clipped))) <= 20.0
+  np.testing.assert_allclose(clipped, jnp.clip(free, -20.0, 20.0), rtol=1e-5, atol=1e-5)
+
+
+def test_head_clip_bounds_the_raw_head_parameters(monkeypatch):
+  seen = []
+  access = ntm.fused_access.access
+
+  def spy(memory_, write_prev, read_prev, raw_write, raw_read, *, shift_width):
+    seen.append((raw_write, raw_read))
+    return access(memory_, write_prev, read_prev, raw_write, raw_read, shift_width=shift_width)
+
+  monkeypatch.setattr(ntm.fused_access, "access", spy)
+  x = 3.0 * jax.random.normal(jax.random.key(2), (2, I))
+  for clip, check in [(None, lambda m: m > 50.0), (20.0, lambda m: m <= 20.0)]:
+    cell = _large_weights_cell(head_clip=clip)
+    _, y = cell(cell.initial_state(2), x)
+    assert check(max(float(jnp.max(jnp.abs(raw))) for raw in seen[-1]))
+    assert bool(jnp.all(jnp.isfinite(y)))
+
+
+def test_clips_must_not_be_negative():
+  with pytest.raises(ValueError, match="head_clip must be >= 0"):
+    NTMCell(I, O, head_clip=-1.0, rngs=nnx.Rngs(0))
+  with pytest.raises(ValueError, match="output_clip must be >= 0"):
+    NTMCell(I, O, output_clip=-20.0, rngs=nnx.Rngs(0))
+
+
 def test_one_ntm_step_gradients_match_finite_differences():
   with jax.enable_x64(True):
     cell = NTMCell(3, 2, controller_size=4, memory_size=5, word_size=3, memory_init="random",
