@@ -78,6 +78,7 @@ def ntm_model(**sizes) -> ml_collections.ConfigDict:
   model.controller = "lstm"  # controller cell: lstm | gru | rnn | feedforward
   model.controller_size = 100  # controller units (100 in the paper's LSTM-controller NTMs)
   model.controller_layers = 1  # stacked controller layers
+  model.controller_forget_bias = 0.0  # initial forget-gate bias of an LSTM controller
   model.memory_size = 128  # memory slots N (128 in the paper)
   model.word_size = 20  # word size M (20 in the paper)
   model.num_read_heads = 1  # read heads R

@@ -18,6 +18,7 @@ clipped (`controller_clip`, `head_clip`, `output_clip`; Collier & Beel 2018 clip
 the last two at ±20).
 """
 
+import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -62,6 +63,8 @@ class NTMCell(nnx.Module):
     input_size, output_size: I and O.
     controller: "lstm", "gru", "rnn" or "feedforward" (recurrent.CONTROLLERS).
     controller_size, controller_layers: width and depth of the controller.
+    controller_forget_bias: initial forget-gate bias of an LSTM controller
+      (Flax's default 0; 1 in several public NTM implementations).
     memory_size, word_size: N slots of M numbers.
     num_read_heads, num_write_heads: R >= 1 and W >= 0.
     shift_width: S, odd; offsets -S//2 … S//2.
@@ -89,6 +92,7 @@ class NTMCell(nnx.Module):
     controller: str = "lstm",
     controller_size: int = 100,
     controller_layers: int = 1,
+    controller_forget_bias: float = 0.0,
     memory_size: int = 128,
     word_size: int = 20,
     num_read_heads: int = 1,
@@ -141,6 +145,8 @@ class NTMCell(nnx.Module):
     self.fused = fused
 
     make = recurrent.CONTROLLERS[controller]
+    if controller == "lstm" and controller_forget_bias:
+      make = functools.partial(make, forget_bias=controller_forget_bias)
     ctrl_in = input_size + num_read_heads * word_size
     if controller_layers == 1:
       self.controller = make(ctrl_in, controller_size, rngs=rngs)

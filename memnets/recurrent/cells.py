@@ -12,6 +12,7 @@ every memnets cell shares (see docs/design.md):
 variant: one dense layer with a tanh, and an empty state.
 """
 
+import functools
 from typing import NamedTuple
 
 import jax
@@ -32,14 +33,38 @@ class EmptyState(NamedTuple):
   """State of a stateless cell."""
 
 
-class LSTM(nnx.Module):
-  """LSTM on Flax's `OptimizedLSTMCell` (one fused matmul for all four gates)."""
+@functools.cache
+def forget_bias_init(forget_bias: float):
+  """Bias initialiser of the [i, f, g, o] gates of Flax's LSTM cells: `forget_bias` on f, 0 else.
 
-  def __init__(self, input_size: int, hidden_size: int, *, rngs: nnx.Rngs):
+  Cached, so cells with the same `forget_bias` share one initialiser (module
+  attributes are part of a model's static structure, its graphdef).
+  """
+
+  def init(key, shape, dtype=jnp.float32):
+    del key
+    hidden = shape[-1] // 4
+    return jnp.zeros(shape, dtype).at[..., hidden : 2 * hidden].set(forget_bias)
+
+  return init
+
+
+class LSTM(nnx.Module):
+  """LSTM on Flax's `OptimizedLSTMCell` (one fused matmul for all four gates).
+
+  `forget_bias` initialises the forget gate's bias (Flax's default 0; 1 keeps
+  the cell's memory through the first steps of training, as many NTM
+  implementations do).
+  """
+
+  def __init__(
+    self, input_size: int, hidden_size: int, *, forget_bias: float = 0.0, rngs: nnx.Rngs
+  ):
     self.input_size = input_size
     self.hidden_size = hidden_size
     self.output_size = hidden_size
-    self.cell = nnx.OptimizedLSTMCell(input_size, hidden_size, rngs=rngs)
+    init = {"bias_init": forget_bias_init(forget_bias)} if forget_bias else {}
+    self.cell = nnx.OptimizedLSTMCell(input_size, hidden_size, rngs=rngs, **init)
 
   def initial_state(self, batch_size: int) -> LSTMState:
     zeros = jnp.zeros((batch_size, self.hidden_size), jnp.float32)

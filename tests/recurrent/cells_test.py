@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
+from memnets import NTMCell
 from memnets.recurrent import cells as recurrent
 
 B, I, H = 3, 5, 7
@@ -66,3 +67,26 @@ def test_feedforward_is_stateless():
   _, y2 = cell(state, X)
   np.testing.assert_array_equal(y1, y2)
   np.testing.assert_allclose(y1, jnp.tanh(cell.dense(X)))
+
+
+def test_lstm_forget_bias_sets_only_the_forget_gate_bias():
+  hidden = 6
+  default = recurrent.LSTM(3, hidden, rngs=nnx.Rngs(0))
+  biased = recurrent.LSTM(3, hidden, forget_bias=1.0, rngs=nnx.Rngs(0))
+  bias = np.asarray(biased.cell.dense_h.bias[...])
+  np.testing.assert_array_equal(bias[hidden : 2 * hidden], 1.0)  # gates i, f, g, o
+  np.testing.assert_array_equal(np.delete(bias, np.s_[hidden : 2 * hidden]), 0.0)
+  np.testing.assert_array_equal(default.cell.dense_h.bias[...], 0.0)
+  # The kernels are drawn as without the option; the cell's memory is kept more at the start.
+  np.testing.assert_array_equal(biased.cell.dense_h.kernel[...], default.cell.dense_h.kernel[...])
+  state = default.initial_state(2)._replace(cell=jnp.ones((2, hidden)))
+  x = jnp.zeros((2, 3))
+  kept_default = default(state, x)[0].cell
+  kept_biased = biased(state, x)[0].cell
+  assert bool(jnp.all(kept_biased > kept_default))
+
+
+def test_ntm_passes_the_forget_bias_to_its_lstm_controller():
+  cell = NTMCell(3, 2, controller_size=4, memory_size=5, word_size=3,
+                 controller_forget_bias=1.0, rngs=nnx.Rngs(0))  # fmt: skip
+  np.testing.assert_array_equal(cell.controller.cell.dense_h.bias[...][4:8], 1.0)
