@@ -68,9 +68,9 @@ class NTMCell(nnx.Module):
     memory_size, word_size: N slots of M numbers.
     num_read_heads, num_write_heads: R >= 1 and W >= 0.
     shift_width: S, odd; offsets -S//2 … S//2.
-    controller_clip: clip of the controller output, None for none (an LSTM's
-      or a tanh layer's output is already in (-1, 1), so it bounds only other
-      controllers).
+    controller_clip: clip of the controller output; None or 0: no clip (an
+      LSTM's or a tanh layer's output is already in (-1, 1), so it bounds only
+      other controllers).
     head_clip: clip of the heads' raw parameters to ±head_clip before their
       activations (Collier & Beel 2018 clip at 20); None or 0: no clip.
     output_clip: clip of the output logits to ±output_clip (Collier & Beel
