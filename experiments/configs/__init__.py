@@ -65,6 +65,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.checkpoint_every = 1000  # steps between checkpoints
   config.train.max_to_keep = 3  # checkpoints kept in the workdir
   config.train.skip_nonfinite = False  # True: skip non-finite steps; False: stop the run
+  config.train.loss_reduction = "step_mean"  # step_mean | sequence_sum (cost per sequence)
   config.train.remat = False  # recompute time steps in the backward pass (saves memory)
   config.train.steps_per_call = 100  # steps per compiled call (cuts dispatch overhead)
   config.train.distributed = False  # call jax.distributed.initialize() (multi-host)
@@ -87,6 +88,8 @@ def ntm_model(**sizes) -> ml_collections.ConfigDict:
   model.memory_init = "constant"  # Collier & Beel 2018: constant init converges fastest
   model.head_clip = 0.0  # clip raw head parameters to ±this before activation; 0: off (C&B: 20)
   model.output_clip = 0.0  # clip the output logits to ±this; 0: off (Collier & Beel: 20)
+  model.read_first = False  # read the memory before this step's write (public implementations)
+  model.learned_initial_state = False  # train initial weightings, reads, controller state
   model.update(sizes)
   return model
 

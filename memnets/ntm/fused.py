@@ -2,7 +2,8 @@
 
 `access` does in one call what an `NTMCell` step does after its controller:
 activate the heads' raw outputs, address and write with the write heads, then
-address and read with the read heads (Graves, Wayne & Danihelka 2014, §3.1–3.3,
+address and read with the read heads, the new memory or (`read_first`) the
+previous one (Graves, Wayne & Danihelka 2014, §3.1–3.3,
 eqs. 2–9). It computes exactly the functions of `memnets.ntm.addressing` and
 `memnets.ntm.memory` (which stay the per-example reference, and against which
 the tests check this module), but for a whole batch and every head at once,
@@ -238,7 +239,7 @@ class Access(NamedTuple):
   reads: jax.Array  # [B, R, M]
 
 
-def _forward(shift_width, memory, write_prev, read_prev, raw_write, raw_read):
+def _forward(shift_width, read_first, memory, write_prev, read_prev, raw_write, raw_read):
   m = memory.shape[-2]
   written = None
   if raw_write.shape[1]:
@@ -250,46 +251,52 @@ def _forward(shift_width, memory, write_prev, read_prev, raw_write, raw_read):
   else:
     new_memory, write_weights = memory, write_prev
   rh = activate(raw_read, m, shift_width)
-  new_norms = _norms(new_memory)
-  read = _batched_address(new_memory, new_norms, read_prev, rh)
-  reads = _read(new_memory, read.weights)
+  read_memory = memory if read_first else new_memory
+  read_norms = _norms(read_memory)
+  read = _batched_address(read_memory, read_norms, read_prev, rh)
+  reads = _read(read_memory, read.weights)
   out = Access(new_memory, write_weights, read.weights, reads)
-  return out, (written, rh, new_norms, read)
+  return out, (written, rh, read_memory, read_norms, read)
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
-def _access(shift_width, memory, write_prev, read_prev, raw_write, raw_read):
-  return _forward(shift_width, memory, write_prev, read_prev, raw_write, raw_read)[0]
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1))
+def _access(shift_width, read_first, memory, write_prev, read_prev, raw_write, raw_read):
+  return _forward(shift_width, read_first, memory, write_prev, read_prev, raw_write, raw_read)[0]
 
 
-def _access_fwd(shift_width, memory, write_prev, read_prev, raw_write, raw_read):
-  out = _forward(shift_width, memory, write_prev, read_prev, raw_write, raw_read)[0]
-  return out, (memory, write_prev, read_prev, raw_write, raw_read)
+def _access_fwd(shift_width, read_first, memory, write_prev, read_prev, raw_write, raw_read):
+  residuals = (memory, write_prev, read_prev, raw_write, raw_read)
+  return _forward(shift_width, read_first, *residuals)[0], residuals
 
 
-def _access_bwd(shift_width, residuals, d_out: Access):
+def _access_bwd(shift_width, read_first, residuals, d_out: Access):
   memory, write_prev, read_prev, raw_write, raw_read = residuals
-  out, (written, rh, new_norms, read) = _forward(shift_width, *residuals)
-  # Read: reads = w_r · memory'.
-  d_memory = d_out.memory + jnp.sum(read.weights[:, :, None, :] * d_out.reads[..., None], 1)
-  d_read_w = d_out.read_weights + _contract("brm,bmn->brn", d_out.reads, out.memory)
+  _, (written, rh, read_memory, read_norms, read) = _forward(shift_width, read_first, *residuals)
+  # Read: reads = w_r · memory read (the previous memory if read_first, else the written one).
+  d_read_memory = jnp.sum(read.weights[:, :, None, :] * d_out.reads[..., None], 1)
+  d_read_w = d_out.read_weights + _contract("brm,bmn->brn", d_out.reads, read_memory)
   dm, d_read_prev, *d_rh = _batched_address_vjp(
-    out.memory, new_norms, read_prev, rh, read, d_read_w
+    read_memory, read_norms, read_prev, rh, read, d_read_w
   )
-  d_memory = d_memory + dm
+  d_read_memory = d_read_memory + dm
   d_raw_read = _activate_vjp(raw_read, rh, Heads(*d_rh, None, None))
-  if written is None:
+  if written is None:  # no write: the memory read is the memory passed through
+    d_memory = d_out.memory + d_read_memory
     return (d_memory, d_out.write_weights, d_read_prev, jnp.zeros_like(raw_write), d_raw_read)
+  d_new = d_out.memory if read_first else d_out.memory + d_read_memory
   wh, addressed, factors, keep = written
   d_memory, d_w, d_erase, d_add = _write_vjp(
-    memory, addressed.weights, wh.erase, wh.add, factors, keep, d_memory
+    memory, addressed.weights, wh.erase, wh.add, factors, keep, d_new
   )
   d_write_w = d_out.write_weights + d_w
   dm, d_write_prev, *d_wh = _batched_address_vjp(
     memory, _norms(memory), write_prev, wh, addressed, d_write_w
   )
+  d_memory = d_memory + dm
+  if read_first:
+    d_memory = d_memory + d_read_memory
   d_raw_write = _activate_vjp(raw_write, wh, Heads(*d_wh, d_erase, d_add))
-  return (d_memory + dm, d_write_prev, d_read_prev, d_raw_write, d_raw_read)
+  return (d_memory, d_write_prev, d_read_prev, d_raw_write, d_raw_read)
 
 
 _access.defvjp(_access_fwd, _access_bwd)
@@ -303,8 +310,13 @@ def access(
   raw_read: jax.Array,
   *,
   shift_width: int,
+  read_first: bool = False,
 ) -> Access:
   """One NTM step's memory access: write heads address and write, then read heads read.
+
+  With `read_first`, the read heads address and read the memory as it was
+  before this step's writes (the order of most public implementations); the
+  default reads the memory after them, so a read can see this step's write.
 
   Args:
     memory: [B, M, N] memory before the step.
@@ -313,6 +325,7 @@ def access(
     raw_write: [B, W, 3M + 3 + S] raw (pre-activation) write-head outputs; W may be 0.
     raw_read: [B, R, M + 3 + S] raw read-head outputs, R >= 1.
     shift_width: S, odd.
+    read_first: read the previous memory (before the writes) instead of the new one.
 
   Returns:
     `Access(memory [B, M, N], write_weights [B, W, N], read_weights [B, R, N],
@@ -320,4 +333,4 @@ def access(
   """
   if shift_width % 2 != 1:
     raise ValueError(f"shift_width must be a positive odd number, got {shift_width}")
-  return _access(shift_width, memory, write_prev, read_prev, raw_write, raw_read)
+  return _access(shift_width, bool(read_first), memory, write_prev, read_prev, raw_write, raw_read)

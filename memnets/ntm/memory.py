@@ -14,7 +14,7 @@ from jax.typing import ArrayLike
 CONSTANT_INIT_VALUE = 1e-6
 # Standard deviation of the "random" scheme and of the "learned" scheme's start.
 RANDOM_INIT_STDDEV = 0.5
-MEMORY_INITS = ("constant", "learned", "random")
+MEMORY_INITS = ("constant", "learned", "learned_constant", "random")
 
 
 def read(memory: ArrayLike, w: ArrayLike) -> jax.Array:

@@ -39,19 +39,39 @@ def _step_losses(kind: str, logits: jax.Array, targets: jax.Array) -> jax.Array:
   return optax.softmax_cross_entropy(logits, targets)
 
 
-def loss(kind: str, logits: jax.Array, targets: jax.Array, mask: jax.Array) -> jax.Array:
-  """Training loss: cross-entropy (nats) per scored step, averaged over scored steps.
+# How `loss` reduces the masked step losses of a batch to one number.
+STEP_MEAN = "step_mean"  # mean over the batch's scored steps (memnets' default)
+SEQUENCE_SUM = "sequence_sum"  # sum over each sequence, mean over the batch (Collier & Beel)
+REDUCTIONS = (STEP_MEAN, SEQUENCE_SUM)
+
+
+def loss(
+  kind: str,
+  logits: jax.Array,
+  targets: jax.Array,
+  mask: jax.Array,
+  reduction: str = STEP_MEAN,
+) -> jax.Array:
+  """Training loss: cross-entropy (nats) per scored step, reduced over the batch.
 
   Args:
     kind: "bits" (sigmoid, summed over output bits) or "categorical" (softmax).
     logits: [B, T, O].
     targets: [B, T, O].
     mask: [B, T].
+    reduction: "step_mean": sum of masked step losses / max(sum(mask), 1), so a
+      scored step weighs the same in short and long sequences; "sequence_sum":
+      sum of masked step losses / B, the cost per sequence (longer sequences
+      weigh more, and the scale grows with the length).
 
   Returns:
-    Scalar: sum of masked step losses / max(sum(mask), 1).
+    Scalar.
   """
+  if reduction not in REDUCTIONS:
+    raise ValueError(f"unknown loss reduction {reduction!r}; known: {REDUCTIONS}")
   step_losses_BxT = _masked(_step_losses(kind, logits, targets), mask)
+  if reduction == SEQUENCE_SUM:
+    return jnp.sum(step_losses_BxT) / mask.shape[0]
   return jnp.sum(step_losses_BxT) / jnp.maximum(jnp.sum(mask), 1.0)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from memnets import models, tasks
 from memnets.tasks import curriculum as curricula
+from memnets.tasks import metrics as task_metrics
 
 OPTIMIZERS = ("rmsprop", "adam")
 
@@ -95,6 +96,7 @@ class TrainConfig:
   checkpoint_every: int  # steps between checkpoints
   max_to_keep: int  # checkpoints kept on disk
   skip_nonfinite: bool  # skip non-finite steps instead of stopping the run
+  loss_reduction: str  # tasks.metrics.REDUCTIONS: step_mean | sequence_sum
   remat: bool  # rematerialise each time step in the backward pass
   steps_per_call: int  # optimiser steps per compiled call (lax.while_loop)
   distributed: bool  # call jax.distributed.initialize() (multi-host)
@@ -261,6 +263,10 @@ def validate(config: Config, num_devices: int = 1) -> None:
     _positive(f"train.{field}", getattr(train, field))
   for field in ("checkpoint_every", "max_to_keep", "steps_per_call"):
     _positive(f"train.{field}", getattr(train, field))
+  if train.loss_reduction not in task_metrics.REDUCTIONS:
+    raise ConfigError(
+      f"train.loss_reduction: unknown {train.loss_reduction!r}; known: {task_metrics.REDUCTIONS}"
+    )
   if train.seed < 0:
     raise ConfigError(f"train.seed: must be >= 0, got {train.seed}")
   if train.num_seeds % num_devices and train.batch_size % num_devices:

@@ -81,7 +81,9 @@ class Steps:
       the metrics of the last one.
     evaluate: `(state [K]) -> metrics [K]`, compiled; the task metrics of a
       fresh batch at the training lengths, drawn from the eval stream at the
-      state's step.
+      state's step, and, for a model with a `diagnose(inputs)` method, its
+      scalars under `diag/` (NTMCell: the heads' γ, gates, focus, the logits'
+      size).
   Both take the seeds (`self.seeds`, train.seed + k) as an argument of the
   compiled program, so a run with another train.seed reuses its compilation.
   """
@@ -156,7 +158,9 @@ class Steps:
 
   def _loss(self, params, batch: tasks.Batch, step: jax.Array):
     logits = self._forward(params, batch.inputs)
-    loss = task_metrics.loss(self.task.loss, logits, batch.targets, batch.mask)
+    loss = task_metrics.loss(
+      self.task.loss, logits, batch.targets, batch.mask, self.config.train.loss_reduction
+    )
     if self.loss_transform is not None:
       loss = self.loss_transform(loss, step)
     return loss, logits
@@ -214,6 +218,10 @@ class Steps:
 
     def seed_metrics(params, seed_batch):
       logits = forward(self.graphdef, params, seed_batch.inputs)
-      return task_metrics.summary(self.task.loss, logits, seed_batch.targets, seed_batch.mask)
+      metrics = task_metrics.summary(self.task.loss, logits, seed_batch.targets, seed_batch.mask)
+      model = nnx.merge(self.graphdef, params)
+      if hasattr(model, "diagnose"):  # e.g. NTMCell: heads' γ, gates, focus, logit size
+        metrics.update({f"diag/{k}": v for k, v in model.diagnose(seed_batch.inputs).items()})
+      return metrics
 
     return jax.vmap(seed_metrics)(state.params, batch)

@@ -136,9 +136,9 @@ def test_head_clip_bounds_the_raw_head_parameters(monkeypatch):
   seen = []
   access = ntm.fused_access.access
 
-  def spy(memory_, write_prev, read_prev, raw_write, raw_read, *, shift_width):
+  def spy(memory_, write_prev, read_prev, raw_write, raw_read, **kwargs):
     seen.append((raw_write, raw_read))
-    return access(memory_, write_prev, read_prev, raw_write, raw_read, shift_width=shift_width)
+    return access(memory_, write_prev, read_prev, raw_write, raw_read, **kwargs)
 
   monkeypatch.setattr(ntm.fused_access, "access", spy)
   x = 3.0 * jax.random.normal(jax.random.key(2), (2, I))
@@ -189,3 +189,66 @@ def test_gradients_finite_from_constant_memory_with_exact_zeros():
 def test_state_is_a_named_tuple():
   state = NTMCell(I, O, memory_size=8, word_size=4, rngs=nnx.Rngs(0)).initial_state(1)
   assert isinstance(state, ntm.NTMState)
+
+
+def test_read_first_reads_the_memory_before_the_write():
+  """read_first: a step's reads come from the previous memory, so this step's write is unseen."""
+  kwargs = dict(controller_size=6, memory_size=8, word_size=4, memory_init="random")
+  first = NTMCell(I, O, read_first=True, rngs=nnx.Rngs(3), **kwargs)
+  after = NTMCell(I, O, rngs=nnx.Rngs(3), **kwargs)
+  x = jax.random.normal(jax.random.key(0), (2, I))
+  state = first.initial_state(2)
+  new_first, _ = first(state, x)
+  new_after, _ = after(state, x)
+  np.testing.assert_allclose(new_first.memory, new_after.memory, rtol=1e-6)  # same write
+  old_reads = jnp.einsum("bmn,brn->brm", state.memory, new_first.read_weights)
+  np.testing.assert_allclose(new_first.reads, old_reads, rtol=1e-5, atol=1e-6)
+  new_reads = jnp.einsum("bmn,brn->brm", new_after.memory, new_after.read_weights)
+  np.testing.assert_allclose(new_after.reads, new_reads, rtol=1e-5, atol=1e-6)
+  assert not np.allclose(new_first.reads, new_after.reads)
+
+
+@pytest.mark.parametrize("controller", ["lstm", "feedforward"])
+def test_learned_initial_state_receives_gradient(controller):
+  cell = NTMCell(I, O, controller=controller, controller_size=6, memory_size=8, word_size=4,
+                 learned_initial_state=True, memory_init="learned_constant", rngs=nnx.Rngs(0))  # fmt: skip
+  state = cell.initial_state(3)
+  chex.assert_trees_all_close(jnp.sum(state.read_weights, -1), jnp.ones((3, 1)), rtol=1e-6)
+  assert float(jnp.max(state.read_weights)) < 0.5  # nearly uniform at the start
+  np.testing.assert_allclose(state.memory, memory.CONSTANT_INIT_VALUE)
+  graphdef, params = nnx.split(cell, nnx.Param)
+  xs = jax.random.normal(jax.random.key(1), (3, 4, I))
+
+  def loss(params):
+    return jnp.sum(jnp.sin(unroll(nnx.merge(graphdef, params), xs)[1]))
+
+  grads = jax.grad(loss)(params)
+  names = ["initial_read_logits", "initial_write_logits", "initial_reads", "initial_memory"]
+  if controller == "lstm":
+    names.append("initial_controller")
+  for name in names:
+    grad = grads[name][...]
+    assert bool(jnp.all(jnp.isfinite(grad))), name
+    assert float(jnp.max(jnp.abs(grad))) > 0.0, name
+
+
+def test_fixed_initial_state_has_no_parameters():
+  cell = NTMCell(I, O, controller_size=6, memory_size=8, word_size=4, rngs=nnx.Rngs(0))
+  names = {str(path[0]) for path, _ in nnx.to_flat_state(nnx.state(cell, nnx.Param))}
+  assert not any(name.startswith("initial_") for name in names)
+  state = cell.initial_state(2)
+  np.testing.assert_array_equal(state.read_weights[:, 0], jax.nn.one_hot([0, 0], 8))
+
+
+def test_diagnose_reports_bounded_head_statistics():
+  cell = NTMCell(I, O, controller_size=6, memory_size=8, word_size=4, rngs=nnx.Rngs(0))
+  xs = jax.random.normal(jax.random.key(1), (3, 4, I))
+  diag = jax.jit(cell.diagnose)(xs)
+  _, ys = unroll(cell, xs)
+  np.testing.assert_allclose(diag["max_abs_logit"], jnp.max(jnp.abs(ys)), rtol=1e-5)
+  np.testing.assert_allclose(diag["output_weight_norm"], jnp.linalg.norm(cell.output.kernel[...]))
+  for kind in ("read", "write"):
+    assert float(diag[f"{kind}_gamma"]) >= 1.0
+    assert 0.0 <= float(diag[f"{kind}_gate"]) <= 1.0
+    assert float(diag[f"{kind}_beta"]) >= 0.0
+    assert 1.0 / 8 <= float(diag[f"{kind}_max_weight"]) <= 1.0

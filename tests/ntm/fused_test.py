@@ -1,5 +1,7 @@
 """memnets.ntm.fused: the batched memory access equals the reference functions, in value and gradient."""
 
+import functools
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -13,10 +15,11 @@ from memnets.ntm import addressing, fused, memory
 from memnets.unrolling import unroll
 
 
-def reference(shift_width, mem, write_prev, read_prev, raw_write, raw_read):
+def reference(shift_width, mem, write_prev, read_prev, raw_write, raw_read, read_first=False):
   """The same access from the per-example functions of `addressing` and `memory`.
 
   `mem` is word-major [B, M, N] like `access`'s; the reference functions take [N, M].
+  With `read_first` the reads address and read the memory before the write.
   """
   m = mem.shape[1]
 
@@ -29,14 +32,19 @@ def reference(shift_width, mem, write_prev, read_prev, raw_write, raw_read):
 
   def one(mem, write_prev, read_prev, raw_write, raw_read):
     mem = mem.T
+    rh = jax.tree.map(lambda a: a[0], fused.activate(raw_read[None], m, shift_width))
+    if read_first:
+      read_w = heads_address(mem, read_prev, rh)
+      reads = memory.read(mem, read_w)
     write_w = write_prev
     if raw_write.shape[0]:
       wh = jax.tree.map(lambda a: a[0], fused.activate(raw_write[None], m, shift_width))
       write_w = heads_address(mem, write_prev, wh)
       mem = memory.write(mem, write_w, wh.erase, wh.add)
-    rh = jax.tree.map(lambda a: a[0], fused.activate(raw_read[None], m, shift_width))
-    read_w = heads_address(mem, read_prev, rh)
-    return fused.Access(mem.T, write_w, read_w, memory.read(mem, read_w))
+    if not read_first:
+      read_w = heads_address(mem, read_prev, rh)
+      reads = memory.read(mem, read_w)
+    return fused.Access(mem.T, write_w, read_w, reads)
 
   return jax.vmap(one)(mem, write_prev, read_prev, raw_write, raw_read)
 
@@ -59,12 +67,14 @@ def weighted_sum(fn, cotangent):
 SHAPES = [(2, 7, 4, 1, 1, 3), (3, 6, 5, 2, 3, 5), (2, 5, 3, 0, 2, 1)]
 
 
+@pytest.mark.parametrize("read_first", [False, True])
 @pytest.mark.parametrize("b,n,m,w,r,s", SHAPES)
-def test_values_and_gradients_equal_the_reference(b, n, m, w, r, s):
+def test_values_and_gradients_equal_the_reference(b, n, m, w, r, s, read_first):
   with jax.enable_x64(True):
     args = random_args(b, n, m, w, r, s, jnp.float64, seed=w + r)
-    outs = jax.jit(lambda *a: fused.access(*a, shift_width=s))(*args)
-    ref = jax.jit(lambda *a: reference(s, *a))(*args)
+    access = functools.partial(fused.access, shift_width=s, read_first=read_first)
+    outs = jax.jit(access)(*args)
+    ref = jax.jit(lambda *a: reference(s, *a, read_first=read_first))(*args)
     for got, want in zip(outs, ref, strict=True):
       np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
     keys = jax.random.split(jax.random.key(9), 4)
@@ -72,20 +82,35 @@ def test_values_and_gradients_equal_the_reference(b, n, m, w, r, s):
       jax.random.normal(k, x.shape, jnp.float64) for k, x in zip(keys, outs, strict=True)
     ]
     argnums = tuple(range(5))
-    got = jax.jit(
-      jax.grad(weighted_sum(lambda *a: fused.access(*a, shift_width=s), cotangent), argnums)
+    got = jax.jit(jax.grad(weighted_sum(access, cotangent), argnums))
+    want = jax.jit(
+      jax.grad(weighted_sum(lambda *a: reference(s, *a, read_first=read_first), cotangent), argnums)
     )
-    want = jax.jit(jax.grad(weighted_sum(lambda *a: reference(s, *a), cotangent), argnums))
     for i, (g, h) in enumerate(zip(got(*args), want(*args), strict=True)):
       np.testing.assert_allclose(g, h, rtol=1e-8, atol=1e-10, err_msg=f"argument {i}")
 
 
-def test_gradients_match_finite_differences():
+@pytest.mark.parametrize("read_first", [False, True])
+def test_gradients_match_finite_differences(read_first):
   with jax.enable_x64(True):
     args = random_args(2, 6, 3, 2, 2, 3, jnp.float64, seed=4)
-    test_util.check_grads(
-      jax.jit(lambda *a: fused.access(*a, shift_width=3)), args, order=1, modes=["rev"], atol=1e-5
-    )
+    access = functools.partial(fused.access, shift_width=3, read_first=read_first)
+    test_util.check_grads(jax.jit(access), args, order=1, modes=["rev"], atol=1e-5)
+
+
+def test_read_first_reads_the_previous_memory():
+  """read_first: the reads are the new read weightings applied to the memory passed in."""
+  args = random_args(2, 7, 4, 1, 1, 3, jnp.float32, seed=2)
+  before = fused.access(*args, shift_width=3, read_first=True)
+  after = fused.access(*args, shift_width=3)
+  np.testing.assert_allclose(
+    before.reads, jnp.einsum("bmn,brn->brm", args[0], before.read_weights), rtol=1e-5, atol=1e-6
+  )
+  np.testing.assert_allclose(
+    after.reads, jnp.einsum("bmn,brn->brm", after.memory, after.read_weights), rtol=1e-5, atol=1e-6
+  )
+  np.testing.assert_allclose(before.memory, after.memory)  # the write is the same
+  assert not np.allclose(before.reads, after.reads)  # and the order matters here
 
 
 def _saturate(args):
@@ -156,13 +181,15 @@ def test_wrong_head_size_is_rejected():
     fused.access(*random_args(1, 4, 2, 1, 1, 3, jnp.float32), shift_width=2)
 
 
-def test_ntm_cell_fused_and_reference_paths_agree():
+@pytest.mark.parametrize("read_first", [False, True])
+def test_ntm_cell_fused_and_reference_paths_agree(read_first):
   """The same cell with fused=True and fused=False: outputs and parameter gradients."""
   xs = jax.random.normal(jax.random.key(0), (2, 6, 5))
 
   def loss_and_grads(use_fused):
     cell = NTMCell(5, 3, controller_size=8, memory_size=10, word_size=4, num_read_heads=2,
-                   num_write_heads=2, memory_init="random", fused=use_fused, rngs=nnx.Rngs(0))  # fmt: skip
+                   num_write_heads=2, memory_init="random", fused=use_fused, read_first=read_first,
+                   rngs=nnx.Rngs(0))  # fmt: skip
     graphdef, params = nnx.split(cell, nnx.Param)
 
     def loss(params):

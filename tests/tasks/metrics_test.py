@@ -40,6 +40,16 @@ def test_bits_loss_matches_numpy():
   np.testing.assert_allclose(metrics.loss("bits", logits, targets, mask), expected, rtol=1e-5)
 
 
+def test_sequence_sum_reduction_is_the_cost_per_sequence():
+  logits, targets, mask = _data()
+  per_step = _np_sigmoid_xent(logits, targets).sum(-1)
+  expected = (per_step * mask).sum() / mask.shape[0]
+  got = metrics.loss("bits", logits, targets, mask, reduction=metrics.SEQUENCE_SUM)
+  np.testing.assert_allclose(got, expected, rtol=1e-5)
+  with pytest.raises(ValueError, match="unknown loss reduction"):
+    metrics.loss("bits", logits, targets, mask, reduction="mean")
+
+
 def test_categorical_loss_matches_numpy():
   logits, targets, mask = _data(categorical=True)
   expected = (_np_softmax_xent(logits, targets) * mask).sum() / mask.sum()

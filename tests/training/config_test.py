@@ -51,6 +51,7 @@ def test_unknown_field_is_named():
     ({"task__min_length": 5}, "task.min_length"),  # max_length is 3 in smoke
     ({"optimizer__name": "sgd"}, "optimizer.name"),
     ({"optimizer__momentum": 1.5}, "optimizer.momentum"),
+    ({"train__loss_reduction": "mean"}, "train.loss_reduction"),
   ],
 )
 def test_bad_config_names_field_and_writes_nothing(tmp_path, overrides, field):

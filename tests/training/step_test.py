@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from experiments.configs import lstm_copy
+from experiments.configs import lstm_copy, ntm_copy
 from memnets.training import config as config_lib
 from memnets.training import optimizers
 from memnets.training import state as state_lib
@@ -88,3 +88,19 @@ def test_guard_skip_continues():
   assert int(state.step[0]) == 3 and int(state.nonfinite[0]) == 1
   assert all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(state.params))
   assert np.isfinite(metrics["loss"]).all() and int(metrics["nonfinite"][0]) == 1
+
+
+def test_evaluation_adds_the_ntm_diagnostics_per_seed():
+  raw = ntm_copy.get_config("smoke")
+  raw.num_seeds = 2
+  config = config_lib.from_mapping(raw)
+  task = config_lib.build_task(config)
+  optimizer = optimizers.make(config.optimizer)
+  steps = step_lib.Steps(config, task, state_lib.graphdef(config, task), optimizer)
+  metrics = steps.evaluate(state_lib.init_stacked(config, task, optimizer))
+  for name in ("max_abs_logit", "output_weight_norm", "read_gamma", "write_max_weight"):
+    values = np.asarray(metrics[f"diag/{name}"])
+    assert values.shape == (2,) and np.all(np.isfinite(values)), name
+  assert np.all(np.asarray(metrics["diag/read_gamma"]) >= 1.0)
+  lstm_steps, lstm_state = _steps()
+  assert not any(k.startswith("diag/") for k in lstm_steps.evaluate(lstm_state))

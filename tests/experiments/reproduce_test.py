@@ -1,0 +1,111 @@
+"""The experiments.reproduce binary and its rows: a row's JSON, the table, bad input."""
+
+import hashlib
+import json
+import shutil
+
+import pytest
+from conftest import Binaries
+
+from experiments import reproduce, rows
+from memnets.training import config as config_lib
+
+SMOKE_FLAGS = ("ntm_copy", "--smoke", "--seeds=2", "--steps=6")
+
+
+@pytest.fixture(scope="module")
+def smoke_result(tmp_path_factory):
+  """One smoke run of the ntm_copy row (shared by the tests of this module)."""
+  root = tmp_path_factory.mktemp("reproduce")
+  results = root / "results"
+  results.mkdir()
+  run = Binaries().run(
+    "experiments.reproduce", *SMOKE_FLAGS, f"--results_dir={results}", f"--workdir={root / 'w'}"
+  )
+  assert run.returncode == 0, run.stderr[-3000:]
+  return results / "ntm_copy.json", run
+
+
+def test_a_row_writes_its_result(smoke_result):
+  path, run = smoke_result
+  assert run.stdout.split() == [str(path)]
+  result = json.loads(path.read_text())
+  assert result["row"] == "ntm_copy" and result["smoke"] is True
+  assert result["command"] == "python -m experiments.reproduce ntm_copy --seeds=2 --steps=6 --smoke"
+  assert result["steps"] == 6 and result["num_seeds"] == 2 and result["seeds"] == [0, 1]
+  final = result["final"]
+  assert len(final["per_seed"]) == 2
+  assert final["min"] == min(final["per_seed"]) and final["max"] == max(final["per_seed"])
+  assert final["mean"] == pytest.approx(sum(final["per_seed"]) / 2)
+  assert len(result["sweep"]["per_seed"]) == 2
+  assert len(result["eval_history"]) == 2 and result["eval_history"][0]
+  assert result["solve"]["threshold"] == 0.01
+  assert result["hardware"]["platform"] == "cpu"
+  assert len(result["git_commit"].split("+")[0]) == 40
+  assert result["wall_sec"] >= result["train_sec"] > 0
+
+
+def test_an_existing_result_is_kept_without_overwrite(smoke_result, binaries, tmp_path):
+  path, _ = smoke_result
+  before = hashlib.sha256(path.read_bytes()).hexdigest()
+  run = binaries.run(
+    "experiments.reproduce", *SMOKE_FLAGS, f"--results_dir={path.parent}",
+    f"--workdir={tmp_path / 'w'}",
+  )  # fmt: skip
+  assert run.returncode != 0
+  assert "exists; pass --overwrite" in run.stderr
+  assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+  assert not (tmp_path / "w").exists()
+
+
+def test_table_is_rendered_from_the_results(smoke_result, tmp_path):
+  path, _ = smoke_result
+  doc = tmp_path / "results.md"
+  shutil.copy(reproduce.TABLE_DOC, doc)
+  outside_before = doc.read_text().split(reproduce.TABLE_END)[1]
+  assert reproduce.write_table(path.parent, doc) == 1
+  text = doc.read_text()
+  table = text.split(reproduce.TABLE_START)[1].split(reproduce.TABLE_END)[0]
+  result = json.loads(path.read_text())
+  assert "`ntm_copy`" in table and result["command"] in table
+  assert f"median {reproduce._number(result['final']['median'])}" in table
+  assert "SMOKE" in table
+  assert text.split(reproduce.TABLE_END)[1] == outside_before
+
+
+def test_table_needs_its_markers(tmp_path):
+  doc = tmp_path / "doc.md"
+  doc.write_text("# no markers\n")
+  with pytest.raises(SystemExit, match="lacks the markers"):
+    reproduce.write_table(tmp_path, doc)
+  assert doc.read_text() == "# no markers\n"
+
+
+def test_unknown_row_is_named(binaries):
+  run = binaries.run("experiments.reproduce", "no_such_row")
+  assert run.returncode != 0
+  assert "unknown row 'no_such_row'" in run.stderr and "ntm_copy" in run.stderr
+
+
+@pytest.mark.parametrize("name", sorted(rows.ROWS))
+def test_every_row_builds_a_valid_config(name):
+  row = rows.ROWS[name]
+  config = config_lib.from_mapping(row.build_config(3, 500))
+  config_lib.validate(config)
+  assert config.train.num_seeds == 3 and config.train.steps == 500
+  assert config.train.eval_every == row.eval_every
+  assert config.train.eval_batch_size == row.eval_sequences
+  for dotted, value in row.overrides.items():
+    section, field = dotted.split(".")
+    got = getattr(config, section)
+    got = got.kwargs[field] if section == "model" else getattr(got, field)
+    assert got == value
+
+
+def test_an_override_of_no_field_is_refused():
+  row = rows.Row(
+    name="bad", paper="", setting="", published="", published_statistic="",
+    config="ntm_copy", overrides={"model.no_such_field": 1},
+  )  # fmt: skip
+  with pytest.raises(KeyError, match="no_such_field"):
+    row.build_config(1, 10)
