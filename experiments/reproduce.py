@@ -201,6 +201,9 @@ def run_row(
   }
   if row.solved_below is not None:
     result["solve"] = _solve_report(row, evals, elapsed)
+  if row.reference is not None:
+    description, compute = row.reference
+    result["reference"] = {"description": description, "value": compute(config)}
   return result
 
 
@@ -229,13 +232,18 @@ def _memnets_cell(result: dict) -> str:
       f"by step {solve['within_steps']:,} (median step {_number(solve['median_step'])}), "
       f"{solve['solved_and_stable']} never above {_number(solve['relapse_above'])} after"
     )
+  reference = result.get("reference")
+  if reference:
+    parts.append(f"{reference['description']}: {_number(reference['value'])}")
   sweep = result["sweep"]
-  if sweep["lengths"]:
+  if len(sweep["lengths"]) > 1:
     longest = len(sweep["lengths"]) - 1
     parts.append(
       f"length {sweep['lengths'][longest]}: median {_number(sweep['median'][longest])}, "
       f"best {_number(sweep['best'][longest])}"
     )
+  if result.get("note"):
+    parts.append(result["note"])
   return "; ".join(parts)
 
 

@@ -48,8 +48,9 @@ def base_config() -> ml_collections.ConfigDict:
   config.optimizer.b2 = 0.999  # Adam second-moment decay (unused by rmsprop)
   config.optimizer.centered = True  # Graves-style RMSProp divides by the variance estimate
   config.optimizer.clip_global_norm = 10.0  # clip the global gradient norm; <= 0: off
-  config.optimizer.decay_steps = 0  # > 0: learning rate decays exponentially over these steps
+  config.optimizer.decay_steps = 0  # > 0: learning rate decays over these steps
   config.optimizer.final_learning_rate = 1e-5  # ... to this value, then stays there
+  config.optimizer.decay_shape = "exponential"  # exponential | cosine
   config.optimizer.clip_spikes = 0.0  # > 0: clip gradient-norm spikes above mean + z std
   config.optimizer.spike_decay = 0.99  # moving-average decay of that mean and std
   config.optimizer.weight_decay = 0.0  # adam: AdamW's decoupled decay; rmsprop: L2

@@ -22,7 +22,8 @@ from memnets import models, tasks
 from memnets.tasks import curriculum as curricula
 from memnets.tasks import metrics as task_metrics
 
-OPTIMIZERS = ("rmsprop", "adam")
+OPTIMIZERS = ("rmsprop", "adam", "amsgrad")
+DECAY_SHAPES = ("exponential", "cosine")
 
 # Fields that may differ between a run and the checkpoints it resumes from:
 # they change only logging, evaluation, checkpoint bookkeeping, dispatch or the
@@ -73,12 +74,9 @@ class OptimizerConfig:
   b2: float  # adam second-moment decay
   centered: bool  # rmsprop: divide by the variance, not the second moment
   clip_global_norm: float  # clip gradients to this global norm first; <= 0: no clipping
-  decay_steps: (
-    int  # learning rate decays exponentially to final_learning_rate over these steps; 0: constant
-  )
-  final_learning_rate: (
-    float  # the learning rate from step decay_steps on (used when decay_steps > 0)
-  )
+  decay_steps: int  # learning rate decays to final_learning_rate over these steps; 0: constant
+  final_learning_rate: float  # the learning rate from step decay_steps on
+  decay_shape: str  # "exponential" or "cosine" (used when decay_steps > 0)
   clip_spikes: float  # > 0: clip norms above mean + this many stds of recent norms; <= 0: off
   spike_decay: float  # decay of clip_spikes' moving averages of the gradient norm
   weight_decay: float  # adam: decoupled (AdamW) decay rate; rmsprop: L2 added to the gradient
@@ -251,6 +249,8 @@ def validate(config: Config, num_devices: int = 1) -> None:
     raise ConfigError(f"optimizer.decay_steps: must be >= 0, got {opt.decay_steps}")
   if opt.decay_steps:
     _positive("optimizer.final_learning_rate", opt.final_learning_rate)
+  if opt.decay_shape not in DECAY_SHAPES:
+    raise ConfigError(f"optimizer.decay_shape: unknown {opt.decay_shape!r}; known: {DECAY_SHAPES}")
   if opt.weight_decay < 0:
     raise ConfigError(f"optimizer.weight_decay: must be >= 0, got {opt.weight_decay}")
   if opt.clip_spikes > 0 and not 0.0 < opt.spike_decay < 1.0:

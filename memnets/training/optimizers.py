@@ -28,10 +28,18 @@ from memnets.training import config as config_lib
 
 
 def learning_rate_schedule(opt: config_lib.OptimizerConfig) -> float | optax.Schedule:
-  """`learning_rate`, or with `decay_steps > 0` an exponential decay from it to
-  `final_learning_rate` at step `decay_steps`, constant after that."""
+  """`learning_rate`, or with `decay_steps > 0` a decay from it to
+  `final_learning_rate` at step `decay_steps`, constant after that:
+  exponential (a straight line in log space) or cosine (half a cosine wave:
+  slow at first, fastest halfway)."""
   if not opt.decay_steps:
     return opt.learning_rate
+  if opt.decay_shape == "cosine":
+    return optax.cosine_decay_schedule(
+      init_value=opt.learning_rate,
+      decay_steps=opt.decay_steps,
+      alpha=opt.final_learning_rate / opt.learning_rate,
+    )
   return optax.exponential_decay(
     init_value=opt.learning_rate,
     transition_steps=opt.decay_steps,
@@ -108,9 +116,13 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
     )
     if opt.weight_decay > 0:  # L2: added to the gradient, so RMSProp rescales it
       base = optax.chain(optax.add_decayed_weights(opt.weight_decay), base)
-  elif opt.name == "adam":
+  elif opt.name in ("adam", "amsgrad"):
     adam = dict(learning_rate=learning_rate, b1=opt.b1, b2=opt.b2, eps=opt.eps)
-    if opt.weight_decay > 0:  # decoupled (AdamW, Loshchilov & Hutter 2019)
+    if opt.name == "amsgrad":  # Adam with the largest second moment so far (Reddi et al. 2018)
+      if opt.weight_decay > 0:
+        raise config_lib.ConfigError("optimizer.weight_decay: not supported with amsgrad")
+      base = optax.amsgrad(**adam)
+    elif opt.weight_decay > 0:  # decoupled (AdamW, Loshchilov & Hutter 2019)
       base = optax.adamw(**adam, weight_decay=opt.weight_decay)
     else:
       base = optax.adam(**adam)

@@ -96,10 +96,21 @@ def test_every_row_builds_a_valid_config(name):
   assert config.train.eval_every == row.eval_every
   assert config.train.eval_batch_size == row.eval_sequences
   for dotted, value in row.overrides.items():
+    if dotted == "model":  # a whole section
+      assert config.model.name == value["name"]
+      assert all(config.model.kwargs[k] == v for k, v in value.items() if k != "name")
+      continue
     section, field = dotted.split(".")
     got = getattr(config, section)
     got = got.kwargs[field] if section == "model" else getattr(got, field)
     assert got == value
+
+
+def test_ngram_rows_compare_with_the_optimal_cost():
+  row = rows.ROWS["ntm_ngrams"]
+  description, compute = row.reference
+  value = compute(row.build_config(1, 10))
+  assert description == "optimal estimator" and 120.0 < value < 140.0  # ~128.5 bits
 
 
 def test_an_override_of_no_field_is_refused():

@@ -60,6 +60,17 @@ def test_learning_rate_decays_exponentially_to_the_final_value():
   assert optimizers.learning_rate_schedule(PAPER) == PAPER.learning_rate  # decay_steps 0
 
 
+def test_learning_rate_cosine_decay_to_the_final_value():
+  opt = dataclasses.replace(
+    PAPER, learning_rate=1e-3, decay_steps=100, final_learning_rate=1e-5, decay_shape="cosine"
+  )
+  schedule = optimizers.learning_rate_schedule(opt)
+  np.testing.assert_allclose(schedule(0), 1e-3, rtol=1e-6)
+  np.testing.assert_allclose(schedule(50), (1e-3 + 1e-5) / 2, rtol=1e-5)  # halfway: the mean
+  np.testing.assert_allclose(schedule(100), 1e-5, rtol=1e-5)
+  np.testing.assert_allclose(schedule(1000), 1e-5, rtol=1e-5)
+
+
 def test_negative_decay_steps_is_rejected_by_name():
   config = configs.base_config()
   config.optimizer.decay_steps = -1
@@ -130,3 +141,23 @@ def test_negative_weight_decay_is_rejected_by_name():
   config.optimizer.weight_decay = -1e-3
   with pytest.raises(config_lib.ConfigError, match="optimizer.weight_decay"):
     config_lib.validate(config_lib.from_mapping(config))
+
+
+def test_amsgrad_keeps_the_largest_second_moment():
+  def last_step(name):
+    opt = dataclasses.replace(PAPER, name=name, learning_rate=1e-3, b2=0.9, clip_global_norm=0.0)
+    transform = optimizers.make(opt)
+    params = {"w": jnp.zeros(2)}
+    state = transform.init(params)
+    _, state = transform.update({"w": jnp.array([10.0, 10.0])}, state, params)
+    for _ in range(300):  # then small gradients for a long time
+      update, state = transform.update({"w": jnp.array([0.01, 0.01])}, state, params)
+    return float(jnp.max(jnp.abs(update["w"])))
+
+  # Adam's second moment decays, so a small gradient gets a large step again;
+  # AMSGrad's denominator keeps the large gradient's scale.
+  assert last_step("adam") > 5e-4  # about the learning rate
+  assert last_step("amsgrad") < 0.1 * last_step("adam")
+  amsgrad = dataclasses.replace(PAPER, name="amsgrad", weight_decay=0.1)
+  with pytest.raises(config_lib.ConfigError, match="optimizer.weight_decay"):
+    optimizers.make(amsgrad)
