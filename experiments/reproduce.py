@@ -157,6 +157,7 @@ def run_row(
   smoke: bool = False,
 ) -> dict:
   """Trains, evaluates and sweeps `row`; returns its result (what ROW.json holds)."""
+  commit = _git_commit()  # the code that runs, before anything else can change the tree
   config = row.build_config(seeds, steps, smoke)
   sweep_lengths = tuple(config.task.eval_lengths) if smoke else row.sweep_lengths
   sweep_sequences = SMOKE_SWEEP_SEQUENCES if smoke else row.sweep_sequences
@@ -195,7 +196,7 @@ def run_row(
     "resumed": resumed,
     "smoke": smoke,
     "hardware": _hardware(),
-    "git_commit": _git_commit(),
+    "git_commit": commit,
     "date": time.strftime("%Y-%m-%d"),
     "note": row.note,
   }
