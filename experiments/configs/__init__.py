@@ -54,6 +54,8 @@ def base_config() -> ml_collections.ConfigDict:
   config.optimizer.clip_spikes = 0.0  # > 0: clip gradient-norm spikes above mean + z std
   config.optimizer.spike_decay = 0.99  # moving-average decay of that mean and std
   config.optimizer.weight_decay = 0.0  # adam: AdamW's decoupled decay; rmsprop: L2
+  config.optimizer.solved_loss = 0.0  # > 0: drop the learning rate once the loss is below it
+  config.optimizer.solved_scale = 0.1  # ... multiplying it by this, for the rest of the run
 
   config.train = ml_collections.ConfigDict()
   config.train.steps = 20_000  # optimiser steps

@@ -80,6 +80,8 @@ class OptimizerConfig:
   clip_spikes: float  # > 0: clip norms above mean + this many stds of recent norms; <= 0: off
   spike_decay: float  # decay of clip_spikes' moving averages of the gradient norm
   weight_decay: float  # adam: decoupled (AdamW) decay rate; rmsprop: L2 added to the gradient
+  solved_loss: float  # > 0: once the training loss's average is below it, scale the updates ...
+  solved_scale: float  # ... by this, for good (the learning-rate drop on solving)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -251,6 +253,10 @@ def validate(config: Config, num_devices: int = 1) -> None:
     _positive("optimizer.final_learning_rate", opt.final_learning_rate)
   if opt.decay_shape not in DECAY_SHAPES:
     raise ConfigError(f"optimizer.decay_shape: unknown {opt.decay_shape!r}; known: {DECAY_SHAPES}")
+  if opt.solved_loss < 0:
+    raise ConfigError(f"optimizer.solved_loss: must be >= 0, got {opt.solved_loss}")
+  if opt.solved_loss > 0 and not 0.0 < opt.solved_scale <= 1.0:
+    raise ConfigError(f"optimizer.solved_scale: must be in (0, 1], got {opt.solved_scale}")
   if opt.weight_decay < 0:
     raise ConfigError(f"optimizer.weight_decay: must be >= 0, got {opt.weight_decay}")
   if opt.clip_spikes > 0 and not 0.0 < opt.spike_decay < 1.0:

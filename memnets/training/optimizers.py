@@ -95,6 +95,53 @@ def clip_spikes(z: float, decay: float = 0.99) -> optax.GradientTransformation:
   return optax.GradientTransformation(init_fn, update_fn)
 
 
+class SolvedScaleState(NamedTuple):
+  count: jax.Array  # steps seen
+  average: jax.Array  # moving average of the training loss (not bias-corrected)
+  solved: jax.Array  # bool: the corrected average has been below the threshold
+
+
+def scale_when_solved(
+  threshold: float, scale: float, decay: float = 0.9
+) -> optax.GradientTransformationExtraArgs:
+  """Multiplies the updates by `scale` for good once the training loss is below `threshold`.
+
+  The learning-rate drop on solving: the moving average (bias-corrected,
+  `decay`) of the loss passed as `value=` to `update` is compared with
+  `threshold`; from the first step it is below, every update is scaled by
+  `scale` (the state latches, so a later rise of the loss does not undo it).
+
+  Args:
+    threshold: the loss (in the training loss's units) that counts as solved.
+    scale: factor of the updates once solved, in (0, 1].
+    decay: decay of the loss's moving average.
+  """
+  if threshold <= 0:
+    raise ValueError(f"threshold must be > 0, got {threshold}")
+  if not 0.0 < scale <= 1.0:
+    raise ValueError(f"scale must be in (0, 1], got {scale}")
+
+  def init_fn(params):
+    del params
+    return SolvedScaleState(
+      count=jnp.zeros((), jnp.int32),
+      average=jnp.zeros((), jnp.float32),
+      solved=jnp.zeros((), jnp.bool_),
+    )
+
+  def update_fn(updates, state, params=None, *, value, **extra):
+    del params, extra
+    count = state.count + 1
+    average = decay * state.average + (1.0 - decay) * value
+    corrected = average / (1.0 - decay ** count.astype(jnp.float32))
+    solved = state.solved | (corrected < threshold)
+    factor = jnp.where(solved, scale, 1.0)
+    updates = jax.tree.map(lambda u: (u * factor).astype(u.dtype), updates)
+    return updates, SolvedScaleState(count=count, average=average, solved=solved)
+
+  return optax.GradientTransformationExtraArgs(init_fn, update_fn)
+
+
 def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
   """The optax transformation of `opt`: spike clip, clip by global norm, then RMSProp or Adam.
 
@@ -103,7 +150,8 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
 
   Returns:
     A GradientTransformation; its updates are added to the parameters with
-    `optax.apply_updates`.
+    `optax.apply_updates`. Call its `update` with `value=loss` (the training
+    loss of the step): `solved_loss` needs it, the others ignore it.
   """
   learning_rate = learning_rate_schedule(opt)
   if opt.name == "rmsprop":
@@ -130,9 +178,11 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
     raise config_lib.ConfigError(
       f"optimizer.name: unknown optimizer {opt.name!r}; known: {config_lib.OPTIMIZERS}"
     )
+  if opt.solved_loss > 0:
+    base = optax.chain(base, scale_when_solved(opt.solved_loss, opt.solved_scale))
   clips = []
   if opt.clip_spikes > 0:
     clips.append(clip_spikes(opt.clip_spikes, opt.spike_decay))
   if opt.clip_global_norm > 0:
     clips.append(optax.clip_by_global_norm(opt.clip_global_norm))
-  return optax.chain(*clips, base) if clips else base
+  return optax.with_extra_args_support(optax.chain(*clips, base) if clips else base)

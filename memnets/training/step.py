@@ -171,7 +171,7 @@ class Steps:
       state.params, batch, state.step
     )
     finite = jnp.isfinite(loss) & _all_finite(grads)
-    updates, opt_state = self.optimizer.update(grads, state.opt_state, state.params)
+    updates, opt_state = self.optimizer.update(grads, state.opt_state, state.params, value=loss)
     params = optax.apply_updates(state.params, updates)
     skip = self.config.train.skip_nonfinite
     halted = jnp.logical_and(not skip, state.nonfinite > 0)

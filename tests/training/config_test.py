@@ -52,6 +52,9 @@ def test_unknown_field_is_named():
     ({"optimizer__name": "sgd"}, "optimizer.name"),
     ({"optimizer__momentum": 1.5}, "optimizer.momentum"),
     ({"train__loss_reduction": "mean"}, "train.loss_reduction"),
+    ({"optimizer__solved_loss": -1.0}, "optimizer.solved_loss"),
+    ({"optimizer__solved_loss": 0.2, "optimizer__solved_scale": 2.0}, "optimizer.solved_scale"),
+    ({"optimizer__decay_shape": "linear"}, "optimizer.decay_shape"),
   ],
 )
 def test_bad_config_names_field_and_writes_nothing(tmp_path, overrides, field):

@@ -161,3 +161,36 @@ def test_amsgrad_keeps_the_largest_second_moment():
   amsgrad = dataclasses.replace(PAPER, name="amsgrad", weight_decay=0.1)
   with pytest.raises(config_lib.ConfigError, match="optimizer.weight_decay"):
     optimizers.make(amsgrad)
+
+
+def test_scale_when_solved_latches_once_the_average_loss_is_below_the_threshold():
+  transform = optimizers.scale_when_solved(threshold=0.5, scale=0.1, decay=0.5)
+  params = {"w": jnp.zeros(2)}
+  state = transform.init(params)
+  grads = {"w": jnp.ones(2)}
+  factors = []
+  for loss in [2.0, 1.0, 0.1, 0.1, 0.1, 5.0, 5.0]:
+    update, state = transform.update(grads, state, params, value=jnp.float32(loss))
+    factors.append(float(update["w"][0]))
+  # averages (bias-corrected): 2, 1.33, 0.66, 0.37 (below: solved from here on) ...
+  np.testing.assert_allclose(factors, [1, 1, 1, 0.1, 0.1, 0.1, 0.1], rtol=1e-6)
+  with pytest.raises(ValueError, match="scale"):
+    optimizers.scale_when_solved(threshold=0.5, scale=0.0)
+
+
+def test_solved_loss_drops_the_learning_rate_of_the_whole_optimizer():
+  opt = dataclasses.replace(
+    PAPER, name="adam", learning_rate=1e-3, solved_loss=2.0, solved_scale=0.1
+  )
+  transform = optimizers.make(opt)
+  params = {"w": jnp.zeros(3)}
+  state = transform.init(params)
+  grads = {"w": jnp.array([1.0, -1.0, 0.5])}
+  before, state = transform.update(grads, state, params, value=jnp.float32(3.0))
+  after, _ = transform.update(grads, state, params, value=jnp.float32(0.01))  # average 1.43
+  # Adam's first steps are ±lr (per sign); once solved they are ±lr/10.
+  np.testing.assert_allclose(jnp.abs(before["w"]), 1e-3, rtol=1e-2)
+  np.testing.assert_allclose(jnp.abs(after["w"]), 1e-4, rtol=2e-2)
+  # Every optimiser accepts the loss, whether or not it uses it.
+  plain = optimizers.make(dataclasses.replace(PAPER, clip_global_norm=0.0))
+  plain.update(grads, plain.init(params), params, value=jnp.float32(1.0))
