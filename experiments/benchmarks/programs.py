@@ -126,7 +126,7 @@ def _reference_programs(config: config_lib.Config, layout: sharding.Layout, appl
     batch = task.sample(jax.random.fold_in(data_key, step), batch_size, length)
     batch = jax.lax.with_sharding_constraint(batch, batch_spec)  # as the library's Steps
     loss, grads = jax.value_and_grad(loss_fn)(p, batch)
-    updates, opt_state = optimizer.update(grads, opt_state, p)
+    updates, opt_state = optimizer.update(grads, opt_state, p, value=loss)
     return (optax.apply_updates(p, updates), opt_state, step + 1), loss
 
   train = jax.jit(train_step, donate_argnums=0)

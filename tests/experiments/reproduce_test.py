@@ -7,7 +7,7 @@ import shutil
 import pytest
 from conftest import Binaries
 
-from experiments import reproduce, rows
+from experiments import reproduction, rows
 from memnets.training import config as config_lib
 
 SMOKE_FLAGS = ("ntm_copy", "--smoke", "--seeds=2", "--steps=6")
@@ -61,23 +61,23 @@ def test_an_existing_result_is_kept_without_overwrite(smoke_result, binaries, tm
 def test_table_is_rendered_from_the_results(smoke_result, tmp_path):
   path, _ = smoke_result
   doc = tmp_path / "results.md"
-  shutil.copy(reproduce.TABLE_DOC, doc)
-  outside_before = doc.read_text().split(reproduce.TABLE_END)[1]
-  assert reproduce.write_table(path.parent, doc) == 1
+  shutil.copy(reproduction.TABLE_DOC, doc)
+  outside_before = doc.read_text().split(reproduction.TABLE_END)[1]
+  assert reproduction.write_table(path.parent, doc) == 1
   text = doc.read_text()
-  table = text.split(reproduce.TABLE_START)[1].split(reproduce.TABLE_END)[0]
+  table = text.split(reproduction.TABLE_START)[1].split(reproduction.TABLE_END)[0]
   result = json.loads(path.read_text())
   assert "`ntm_copy`" in table and result["command"] in table
-  assert f"median {reproduce._number(result['final']['median'])}" in table
+  assert f"median {reproduction._number(result['final']['median'])}" in table
   assert "SMOKE" in table
-  assert text.split(reproduce.TABLE_END)[1] == outside_before
+  assert text.split(reproduction.TABLE_END)[1] == outside_before
 
 
 def test_table_needs_its_markers(tmp_path):
   doc = tmp_path / "doc.md"
   doc.write_text("# no markers\n")
   with pytest.raises(SystemExit, match="lacks the markers"):
-    reproduce.write_table(tmp_path, doc)
+    reproduction.write_table(tmp_path, doc)
   assert doc.read_text() == "# no markers\n"
 
 
