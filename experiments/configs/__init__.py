@@ -56,6 +56,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.optimizer.weight_decay = 0.0  # adam: AdamW's decoupled decay; rmsprop: L2
   config.optimizer.solved_loss = 0.0  # > 0: drop the learning rate once the loss is below it
   config.optimizer.solved_scale = 0.1  # ... multiplying it by this, for the rest of the run
+  config.optimizer.solved_schedule = "drop"  # or "proportional": loss / solved_loss, floored
 
   config.train = ml_collections.ConfigDict()
   config.train.steps = 20_000  # optimiser steps

@@ -24,6 +24,7 @@ from memnets.tasks import metrics as task_metrics
 
 OPTIMIZERS = ("rmsprop", "adam", "amsgrad")
 DECAY_SHAPES = ("exponential", "cosine")
+SOLVED_SCHEDULES = ("drop", "proportional")
 
 # Fields that may differ between a run and the checkpoints it resumes from:
 # they change only logging, evaluation, checkpoint bookkeeping, dispatch or the
@@ -82,6 +83,7 @@ class OptimizerConfig:
   weight_decay: float  # adam: decoupled (AdamW) decay rate; rmsprop: L2 added to the gradient
   solved_loss: float  # > 0: once the training loss's average is below it, scale the updates ...
   solved_scale: float  # ... by this, for good (the learning-rate drop on solving)
+  solved_schedule: str  # "drop" (to solved_scale) or "proportional" (loss / solved_loss, floored)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,6 +259,10 @@ def validate(config: Config, num_devices: int = 1) -> None:
     raise ConfigError(f"optimizer.solved_loss: must be >= 0, got {opt.solved_loss}")
   if opt.solved_loss > 0 and not 0.0 < opt.solved_scale <= 1.0:
     raise ConfigError(f"optimizer.solved_scale: must be in (0, 1], got {opt.solved_scale}")
+  if opt.solved_schedule not in SOLVED_SCHEDULES:
+    raise ConfigError(
+      f"optimizer.solved_schedule: unknown {opt.solved_schedule!r}; known: {SOLVED_SCHEDULES}"
+    )
   if opt.weight_decay < 0:
     raise ConfigError(f"optimizer.weight_decay: must be >= 0, got {opt.weight_decay}")
   if opt.clip_spikes > 0 and not 0.0 < opt.spike_decay < 1.0:

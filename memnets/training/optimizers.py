@@ -98,35 +98,43 @@ def clip_spikes(z: float, decay: float = 0.99) -> optax.GradientTransformation:
 class SolvedScaleState(NamedTuple):
   count: jax.Array  # steps seen
   average: jax.Array  # moving average of the training loss (not bias-corrected)
-  solved: jax.Array  # bool: the corrected average has been below the threshold
+  factor: jax.Array  # the factor on the updates: 1 until solved, never rising again
 
 
 def scale_when_solved(
-  threshold: float, scale: float, decay: float = 0.9
+  threshold: float, scale: float, decay: float = 0.9, schedule: str = "drop"
 ) -> optax.GradientTransformationExtraArgs:
-  """Multiplies the updates by `scale` for good once the training loss is below `threshold`.
+  """Scales the updates down for good once the training loss is below `threshold`.
 
   The learning-rate drop on solving: the moving average (bias-corrected,
   `decay`) of the loss passed as `value=` to `update` is compared with
-  `threshold`; from the first step it is below, every update is scaled by
-  `scale` (the state latches, so a later rise of the loss does not undo it).
+  `threshold`. With `schedule="drop"`, from the first step it is below, every
+  update is scaled by `scale`. With `schedule="proportional"`, below the
+  threshold the factor follows the loss down, `average / threshold` (a model
+  ten times closer to zero loss takes ten times smaller steps), floored at
+  `scale`. Either way the factor latches at its lowest value so far: a later
+  rise of the loss (a relapse starting) does not raise the step again.
 
   Args:
     threshold: the loss (in the training loss's units) that counts as solved.
-    scale: factor of the updates once solved, in (0, 1].
+    scale: factor of the updates once solved (`drop`), or its floor
+      (`proportional`), in (0, 1].
     decay: decay of the loss's moving average.
+    schedule: "drop" or "proportional".
   """
   if threshold <= 0:
     raise ValueError(f"threshold must be > 0, got {threshold}")
   if not 0.0 < scale <= 1.0:
     raise ValueError(f"scale must be in (0, 1], got {scale}")
+  if schedule not in config_lib.SOLVED_SCHEDULES:
+    raise ValueError(f"schedule must be one of {config_lib.SOLVED_SCHEDULES}, got {schedule!r}")
 
   def init_fn(params):
     del params
     return SolvedScaleState(
       count=jnp.zeros((), jnp.int32),
       average=jnp.zeros((), jnp.float32),
-      solved=jnp.zeros((), jnp.bool_),
+      factor=jnp.ones((), jnp.float32),
     )
 
   def update_fn(updates, state, params=None, *, value, **extra):
@@ -134,10 +142,13 @@ def scale_when_solved(
     count = state.count + 1
     average = decay * state.average + (1.0 - decay) * value
     corrected = average / (1.0 - decay ** count.astype(jnp.float32))
-    solved = state.solved | (corrected < threshold)
-    factor = jnp.where(solved, scale, 1.0)
+    if schedule == "drop":
+      target = jnp.where(corrected < threshold, scale, 1.0)
+    else:
+      target = jnp.clip(corrected / threshold, scale, 1.0)
+    factor = jnp.minimum(state.factor, target)
     updates = jax.tree.map(lambda u: (u * factor).astype(u.dtype), updates)
-    return updates, SolvedScaleState(count=count, average=average, solved=solved)
+    return updates, SolvedScaleState(count=count, average=average, factor=factor)
 
   return optax.GradientTransformationExtraArgs(init_fn, update_fn)
 
@@ -179,7 +190,9 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
       f"optimizer.name: unknown optimizer {opt.name!r}; known: {config_lib.OPTIMIZERS}"
     )
   if opt.solved_loss > 0:
-    base = optax.chain(base, scale_when_solved(opt.solved_loss, opt.solved_scale))
+    base = optax.chain(
+      base, scale_when_solved(opt.solved_loss, opt.solved_scale, schedule=opt.solved_schedule)
+    )
   clips = []
   if opt.clip_spikes > 0:
     clips.append(clip_spikes(opt.clip_spikes, opt.spike_decay))

@@ -54,6 +54,7 @@ def test_unknown_field_is_named():
     ({"train__loss_reduction": "mean"}, "train.loss_reduction"),
     ({"optimizer__solved_loss": -1.0}, "optimizer.solved_loss"),
     ({"optimizer__solved_loss": 0.2, "optimizer__solved_scale": 2.0}, "optimizer.solved_scale"),
+    ({"optimizer__solved_schedule": "cosine"}, "optimizer.solved_schedule"),
     ({"optimizer__decay_shape": "linear"}, "optimizer.decay_shape"),
   ],
 )

@@ -178,6 +178,27 @@ def test_scale_when_solved_latches_once_the_average_loss_is_below_the_threshold(
     optimizers.scale_when_solved(threshold=0.5, scale=0.0)
 
 
+def test_proportional_schedule_follows_the_loss_down_and_never_back_up():
+  transform = optimizers.scale_when_solved(
+    threshold=1.0, scale=0.05, decay=0.5, schedule="proportional"
+  )
+  params = {"w": jnp.zeros(2)}
+  state = transform.init(params)
+  grads = {"w": jnp.ones(2)}
+  factors = []
+  for loss in [2.0, 0.5, 0.25, 0.25, 3.0, 0.0, 0.0, 0.0]:
+    update, state = transform.update(grads, state, params, value=jnp.float32(loss))
+    factors.append(float(update["w"][0]))
+  # The bias-corrected averages are 2, 1, 0.57, 0.4, 1.74 (a rise), 0.86,
+  # 0.43, 0.21: the factor is the lowest average so far, clipped to [0.05, 1].
+  expected = [1.0, 1.0, 4 / 7, 0.4, 0.4, 0.4, 0.4, 0.2118]
+  np.testing.assert_allclose(factors, expected, rtol=1e-3)
+  assert factors[4] == pytest.approx(factors[3])  # latched through the rise
+  assert factors[-1] < factors[3]
+  with pytest.raises(ValueError, match="schedule"):
+    optimizers.scale_when_solved(threshold=0.5, scale=0.1, schedule="cosine")
+
+
 def test_solved_loss_drops_the_learning_rate_of_the_whole_optimizer():
   opt = dataclasses.replace(
     PAPER, name="adam", learning_rate=1e-3, solved_loss=2.0, solved_scale=0.1
