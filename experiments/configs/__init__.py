@@ -70,6 +70,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.max_to_keep = 3  # checkpoints kept in the workdir
   config.train.skip_nonfinite = False  # True: skip non-finite steps; False: stop the run
   config.train.loss_reduction = "step_mean"  # step_mean | sequence_sum (cost per sequence)
+  config.train.outlier_cap = 0.0  # > 0: cap each sequence's loss at this x the batch median
   config.train.remat = False  # recompute time steps in the backward pass (saves memory)
   config.train.steps_per_call = 100  # steps per compiled call (cuts dispatch overhead)
   config.train.distributed = False  # call jax.distributed.initialize() (multi-host)

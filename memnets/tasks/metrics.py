@@ -45,12 +45,39 @@ SEQUENCE_SUM = "sequence_sum"  # sum over each sequence, mean over the batch (Co
 REDUCTIONS = (STEP_MEAN, SEQUENCE_SUM)
 
 
+def outlier_weights(step_losses_BxT: jax.Array, mask: jax.Array, cap: float) -> jax.Array:
+  """Per-sequence weights that bound each sequence's share of a batch's loss: [B].
+
+  A sequence's loss per scored step above `cap` times the batch's median (over
+  the sequences with scored steps) is weighted down to that bound; every
+  other sequence weighs 1. The weights are constants of differentiation
+  (`stop_gradient`), so a capped sequence's gradient keeps its direction and
+  is scaled down. Where the median is 0 or no sequence is scored, every
+  weight is 1.
+
+  Args:
+    step_losses_BxT: masked per-step losses [B, T] (0 at unscored steps).
+    mask: [B, T].
+    cap: the bound as a multiple of the median, > 0.
+  """
+  if cap <= 0:
+    raise ValueError(f"cap must be > 0, got {cap}")
+  scored_B = jnp.sum(mask, axis=1)
+  per_step_B = jnp.sum(step_losses_BxT, axis=1) / jnp.maximum(scored_B, 1.0)
+  median = jnp.nanmedian(jnp.where(scored_B > 0, per_step_B, jnp.nan))
+  bound = cap * median
+  over = jnp.isfinite(bound) & (bound > 0) & (per_step_B > bound)
+  weights = jnp.where(over, bound / jnp.where(over, per_step_B, 1.0), 1.0)
+  return jax.lax.stop_gradient(weights)
+
+
 def loss(
   kind: str,
   logits: jax.Array,
   targets: jax.Array,
   mask: jax.Array,
   reduction: str = STEP_MEAN,
+  outlier_cap: float = 0.0,
 ) -> jax.Array:
   """Training loss: cross-entropy (nats) per scored step, reduced over the batch.
 
@@ -63,13 +90,20 @@ def loss(
       scored step weighs the same in short and long sequences; "sequence_sum":
       sum of masked step losses / B, the cost per sequence (longer sequences
       weigh more, and the scale grows with the length).
+    outlier_cap: > 0: each sequence's losses are weighted by
+      `outlier_weights(..., outlier_cap)`, so no sequence's loss per scored
+      step counts for more than `outlier_cap` times the batch median; 0: off.
 
   Returns:
     Scalar.
   """
   if reduction not in REDUCTIONS:
     raise ValueError(f"unknown loss reduction {reduction!r}; known: {REDUCTIONS}")
+  if outlier_cap < 0:
+    raise ValueError(f"outlier_cap must be >= 0, got {outlier_cap}")
   step_losses_BxT = _masked(_step_losses(kind, logits, targets), mask)
+  if outlier_cap > 0:
+    step_losses_BxT = step_losses_BxT * outlier_weights(step_losses_BxT, mask, outlier_cap)[:, None]
   if reduction == SEQUENCE_SUM:
     return jnp.sum(step_losses_BxT) / mask.shape[0]
   return jnp.sum(step_losses_BxT) / jnp.maximum(jnp.sum(mask), 1.0)

@@ -99,6 +99,7 @@ class TrainConfig:
   max_to_keep: int  # checkpoints kept on disk
   skip_nonfinite: bool  # skip non-finite steps instead of stopping the run
   loss_reduction: str  # tasks.metrics.REDUCTIONS: step_mean | sequence_sum
+  outlier_cap: float  # > 0: no sequence's loss counts above this x the batch median
   remat: bool  # rematerialise each time step in the backward pass
   steps_per_call: int  # optimiser steps per compiled call (lax.while_loop)
   distributed: bool  # call jax.distributed.initialize() (multi-host)
@@ -279,6 +280,8 @@ def validate(config: Config, num_devices: int = 1) -> None:
     raise ConfigError(
       f"train.loss_reduction: unknown {train.loss_reduction!r}; known: {task_metrics.REDUCTIONS}"
     )
+  if train.outlier_cap < 0:
+    raise ConfigError(f"train.outlier_cap: must be >= 0 (0: off), got {train.outlier_cap}")
   if train.seed < 0:
     raise ConfigError(f"train.seed: must be >= 0, got {train.seed}")
   if train.num_seeds % num_devices and train.batch_size % num_devices:

@@ -158,8 +158,14 @@ class Steps:
 
   def _loss(self, params, batch: tasks.Batch, step: jax.Array):
     logits = self._forward(params, batch.inputs)
+    train = self.config.train
     loss = task_metrics.loss(
-      self.task.loss, logits, batch.targets, batch.mask, self.config.train.loss_reduction
+      self.task.loss,
+      logits,
+      batch.targets,
+      batch.mask,
+      train.loss_reduction,
+      outlier_cap=train.outlier_cap,
     )
     if self.loss_transform is not None:
       loss = self.loss_transform(loss, step)
