@@ -160,3 +160,57 @@ def test_summary_keys_and_values():
 def test_unknown_kind_raises(fn):
   with pytest.raises(ValueError, match="nats"):
     fn(*_data())
+
+
+def _outlier_batch():
+  """Four scored sequences of 8 bits: three nearly right, the last all wrong."""
+  rng = np.random.default_rng(3)
+  targets = rng.integers(0, 2, size=(4, 3, 8)).astype(np.float32)
+  logits = np.where(targets > 0.5, 4.0, -4.0).astype(np.float32)
+  logits[3] = -logits[3]
+  mask = np.ones((4, 3), np.float32)
+  return logits, targets, mask
+
+
+def test_outlier_weights_bound_a_sequence_at_cap_times_the_median():
+  logits, targets, mask = _outlier_batch()
+  per_step = _np_sigmoid_xent(logits, targets).sum(-1) * mask  # [B, T]
+  rho = per_step.sum(1) / mask.sum(1)
+  cap = 5.0
+  weights = np.asarray(metrics.outlier_weights(per_step, mask, cap))
+  bound = cap * np.median(rho)
+  np.testing.assert_allclose(weights[:3], 1.0)
+  np.testing.assert_allclose(weights[3], bound / rho[3], rtol=1e-5)
+  assert weights[3] < 0.05  # the all-wrong sequence is the outlier
+  expected = (per_step * weights[:, None]).sum() / mask.sum()
+  got = metrics.loss("bits", logits, targets, mask, outlier_cap=cap)
+  np.testing.assert_allclose(got, expected, rtol=1e-5)
+  # A cap above every ratio changes nothing.
+  np.testing.assert_allclose(
+    metrics.loss("bits", logits, targets, mask, outlier_cap=1e6),
+    metrics.loss("bits", logits, targets, mask),
+    rtol=1e-6,
+  )
+
+
+def test_outlier_cap_scales_the_outliers_gradient_and_keeps_the_others():
+  logits, targets, mask = _outlier_batch()
+  plain = jax.grad(lambda z: metrics.loss("bits", z, targets, mask))(logits)
+  capped = jax.grad(lambda z: metrics.loss("bits", z, targets, mask, outlier_cap=5.0))(logits)
+  np.testing.assert_allclose(capped[:3], plain[:3], rtol=1e-5)  # weights are constants
+  ratio = np.asarray(capped[3]) / np.asarray(plain[3])
+  np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-4)  # same direction, scaled
+  assert 0 < ratio.flat[0] < 0.05
+
+
+def test_outlier_weights_are_one_without_scored_steps_or_loss():
+  zeros = np.zeros((3, 4), np.float32)
+  np.testing.assert_array_equal(metrics.outlier_weights(zeros, zeros, 2.0), 1.0)
+  np.testing.assert_array_equal(metrics.outlier_weights(zeros, np.ones_like(zeros), 2.0), 1.0)
+  logits, targets, mask = _data()  # the third sequence has no scored step
+  grads = jax.grad(lambda z: metrics.loss("bits", z, targets, mask, outlier_cap=1.0))(logits)
+  assert np.all(np.isfinite(grads))
+  with pytest.raises(ValueError, match="cap must be > 0"):
+    metrics.outlier_weights(zeros, zeros, 0.0)
+  with pytest.raises(ValueError, match="outlier_cap"):
+    metrics.loss("bits", logits, targets, mask, outlier_cap=-1.0)

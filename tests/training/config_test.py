@@ -52,6 +52,7 @@ def test_unknown_field_is_named():
     ({"optimizer__name": "sgd"}, "optimizer.name"),
     ({"optimizer__momentum": 1.5}, "optimizer.momentum"),
     ({"train__loss_reduction": "mean"}, "train.loss_reduction"),
+    ({"train__outlier_cap": -1.0}, "train.outlier_cap"),
     ({"optimizer__solved_loss": -1.0}, "optimizer.solved_loss"),
     ({"optimizer__solved_loss": 0.2, "optimizer__solved_scale": 2.0}, "optimizer.solved_scale"),
     ({"optimizer__solved_schedule": "cosine"}, "optimizer.solved_schedule"),
