@@ -1,13 +1,15 @@
 """The main job (`make demo`): train an NTM to copy, sweep lengths, draw the figures.
 
   python -m experiments.demo [--workdir=./workdirs/demo] [--time_budget_s=300] \
-    [--config=experiments/configs/ntm_copy.py[:smoke]] [--target=0.1]
+    [--config=experiments/configs/ntm_copy.py[:smoke]] [--target=0.1] [--settle_steps=2000]
 
 1. Trains the config (by default the NTM copy run of Graves et al. 2014, §4.1,
    experiments/configs/ntm_copy.py) into --workdir, resuming from its latest
    checkpoint, until it is solved — the mean over seeds of the end-of-chunk
    evaluation's bit errors per sequence (training lengths) is at most --target
-   — or the wall-clock budget is spent, or the config's train.steps are done.
+   — and then --settle_steps more (a model that has just reached the target
+   generalises to longer sequences far worse than one trained on a while),
+   or until the wall-clock budget is spent, or the config's train.steps are done.
    Training runs in chunks: `train_and_evaluate` with a growing `train.steps`,
    each call resuming from the previous one's final checkpoint (bit-identical
    to one uninterrupted run). The first chunk is `train.log_every` steps, to
@@ -41,6 +43,7 @@ CONFIG_PATH = pathlib.Path(__file__).resolve().parent / "configs" / "ntm_copy.py
 DEFAULT_WORKDIR = "./workdirs/demo"
 DEFAULT_TIME_BUDGET_S = 300.0
 DEFAULT_TARGET = 0.1  # "solved": at most this many wrong bits per sequence, on average
+DEFAULT_SETTLE_STEPS = 2000  # trained on after solving, before the sweep
 DEMO_LENGTHS = tuple(range(10, 121, 10))  # copy lengths 10, 20, ..., 120 (NTM paper, §4.1)
 DEMO_NUM_SEQUENCES = 256  # sequences per length (evaluate.py defaults to 1000)
 BUDGET_SAFETY = 0.9  # fraction of the remaining budget a chunk is sized to fill
@@ -53,6 +56,9 @@ _WORKDIR = flags.DEFINE_string("workdir", DEFAULT_WORKDIR, "Workdir; resumed if 
 _TIME_BUDGET_S = flags.DEFINE_float("time_budget_s", DEFAULT_TIME_BUDGET_S, "Training time budget.")
 _TARGET = flags.DEFINE_float(
   "target", DEFAULT_TARGET, "Solved at this many bit errors per sequence."
+)
+_SETTLE_STEPS = flags.DEFINE_integer(
+  "settle_steps", DEFAULT_SETTLE_STEPS, "Steps trained on after solving (within the budget)."
 )
 _LENGTHS = flags.DEFINE_list("lengths", [str(v) for v in DEMO_LENGTHS], "Sweep lengths.")
 _NUM_SEQUENCES = flags.DEFINE_integer("num_sequences", DEMO_NUM_SEQUENCES, "Sequences per length.")
@@ -92,8 +98,14 @@ def _next_chunk(train, remaining_s: float, steps_per_s: float) -> int:
   return max(0, min(longest, int(remaining_s * BUDGET_SAFETY * steps_per_s)))
 
 
-def train_until_solved(config, workdir: pathlib.Path, budget_s: float, target: float):
-  """Trains in chunks until solved, out of time or out of steps; returns the last summary."""
+def train_until_solved(
+  config, workdir: pathlib.Path, budget_s: float, target: float, settle_steps: int = 0
+):
+  """Trains in chunks until solved and `settle_steps` more, out of time or out of steps.
+
+  Returns the last summary. A resumed workdir that is already solved counts
+  as solved at its latest step.
+  """
   began = time.monotonic()
   total = config.train.steps
   step = _latest_step(config, workdir)
@@ -101,8 +113,13 @@ def train_until_solved(config, workdir: pathlib.Path, budget_s: float, target: f
   summary = None
   if step > 0 and summary_path.exists():
     summary = json.loads(summary_path.read_text())
+  solved_at = step if summary is not None and _solved(summary, target) else None
   chunk = config.train.log_every
-  while summary is None or (step < total and not _solved(summary, target) and chunk > 0):
+  while summary is None or (
+    step < total and chunk > 0 and (solved_at is None or step < solved_at + settle_steps)
+  ):
+    if solved_at is not None:
+      chunk = min(chunk, solved_at + settle_steps - step)
     config.train.steps = min(step + chunk, total)
     chunk_began = time.monotonic()
     summary = training.train_and_evaluate(config, workdir)
@@ -110,6 +127,8 @@ def train_until_solved(config, workdir: pathlib.Path, budget_s: float, target: f
     step = summary["step"]
     name, value = _error(summary)
     logging.info("Demo: step %d, %s %.4g (target %g)", step, name, value, target)
+    if solved_at is None and _solved(summary, target):
+      solved_at = step
     chunk = _next_chunk(config.train, budget_s - (time.monotonic() - began), steps_per_s)
   return summary
 
@@ -117,6 +136,8 @@ def train_until_solved(config, workdir: pathlib.Path, budget_s: float, target: f
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  if _SETTLE_STEPS.value < 0:
+    raise app.UsageError(f"--settle_steps must be >= 0, got {_SETTLE_STEPS.value}")
   platform.setup()
   cli.quiet_checkpoint_logs()
   workdir = pathlib.Path(_WORKDIR.value)
@@ -125,7 +146,9 @@ def main(argv):
   config = copy.deepcopy(_CONFIG.value)
   total = config.train.steps
   try:
-    summary = train_until_solved(config, workdir, _TIME_BUDGET_S.value, _TARGET.value)
+    summary = train_until_solved(
+      config, workdir, _TIME_BUDGET_S.value, _TARGET.value, _SETTLE_STEPS.value
+    )
   except (training.ConfigError, training.NonFiniteError) as error:
     sys.exit(f"error: {error}")
   lengths = [int(v) for v in _LENGTHS.value]

@@ -32,3 +32,30 @@ def test_demo_trains_sweeps_and_draws(tmp_path, binaries):
   sweep = json.loads((workdir / "eval" / "sweep.json").read_text())
   assert sweep["lengths"] == [2, 4] and sweep["step"] == summary["step"]
   assert sweep["train_lengths"] == [1, 3]
+
+
+def test_demo_trains_settle_steps_after_solving(tmp_path, binaries):
+  workdir = tmp_path / "demo"
+  result = binaries.run(
+    "experiments.demo",
+    f"--config={binaries.repo}/experiments/configs/ntm_copy.py:smoke",
+    f"--workdir={workdir}",
+    "--time_budget_s=120",
+    "--target=1000",  # solved at the first evaluation (step 2, the smoke log period)
+    "--settle_steps=3",
+    "--lengths=2",
+    "--num_sequences=4",
+    timeout=400,
+  )
+  assert result.returncode == 0, result.stderr[-3000:]
+  summary = json.loads((workdir / "summary.json").read_text())
+  assert summary["step"] == 5  # solved at step 2, then 3 more
+  assert "solved (target 1000)" in result.stdout.splitlines()[0]
+
+
+def test_demo_rejects_negative_settle_steps(tmp_path, binaries):
+  result = binaries.run(
+    "experiments.demo", f"--workdir={tmp_path / 'demo'}", "--settle_steps=-1", timeout=400
+  )
+  assert result.returncode != 0
+  assert "--settle_steps must be >= 0" in result.stderr
