@@ -5,17 +5,17 @@ import json
 import numpy as np
 from helpers import smoke_workdir
 
-from experiments import diagnose_copy
+from experiments import copy_failures
 
 
 def test_best_offset_finds_a_read_head_one_slot_ahead():
   rng = np.random.default_rng(0)
   inputs = rng.integers(0, 2, size=(9, 8)).astype(bool)
-  assert diagnose_copy.best_offset(inputs, inputs) == 0
+  assert copy_failures.best_offset(inputs, inputs) == 0
   ahead = np.concatenate([inputs[1:], np.zeros((1, 8), bool)])  # emits x_{t+1}
-  assert diagnose_copy.best_offset(ahead, inputs) == 1
+  assert copy_failures.best_offset(ahead, inputs) == 1
   behind = np.concatenate([np.zeros((2, 8), bool), inputs[:-2]])  # emits x_{t-2}
-  assert diagnose_copy.best_offset(behind, inputs) == -2
+  assert copy_failures.best_offset(behind, inputs) == -2
 
 
 def test_binary_counts_failures_per_seed(tmp_path, binaries):
