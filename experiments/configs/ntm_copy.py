@@ -25,7 +25,7 @@ other sequence (docs/ntm_copy_collapse.md has the measurements).
 
 Expected: on the 2-core CPU, eight seeds at once (~7 steps/s) reach ~0.01
 wrong bits per sequence by step 1,000–2,300 and no longer fall back to
-chance; the zero-vector sequences keep some seeds at 0.05–0.5 wrong bits
+chance; the zero-vector sequences keep solved seeds at 0–0.8 wrong bits
 per sequence for a while (docs/results.md).
 """
 
