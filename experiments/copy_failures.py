@@ -25,19 +25,14 @@ def best_offset(outputs_LxD: np.ndarray, inputs_LxD: np.ndarray) -> int:
   Outputs and inputs are [L, D] bits; positions shifted past either end
   count as mismatches, so the offset 0 wins ties.
   """
-  length = len(inputs_LxD)
-  best, best_wrong = 0, None
-  for offset in sorted(range(-MAX_OFFSET, MAX_OFFSET + 1), key=abs):
-    wrong = 0
-    for t in range(length):
-      source = t + offset
-      if 0 <= source < length:
-        wrong += int(np.sum(outputs_LxD[t] != inputs_LxD[source]))
-      else:
-        wrong += outputs_LxD.shape[1]
-    if best_wrong is None or wrong < best_wrong:
-      best, best_wrong = offset, wrong
-  return best
+  length, width = inputs_LxD.shape
+
+  def wrong(offset: int) -> int:
+    start, stop = max(0, -offset), min(length, length - offset)  # t whose x_{t+o} exists
+    differ = outputs_LxD[start:stop] != inputs_LxD[start + offset : stop + offset]
+    return int(np.sum(differ)) + min(abs(offset), length) * width
+
+  return min(sorted(range(-MAX_OFFSET, MAX_OFFSET + 1), key=abs), key=wrong)
 
 
 def diagnose(restored, lengths, num_sequences: int, min_wrong: int) -> list[dict]:

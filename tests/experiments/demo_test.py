@@ -3,16 +3,21 @@
 import json
 
 
-def test_demo_trains_sweeps_and_draws(tmp_path, binaries):
-  workdir = tmp_path / "demo"
-  result = binaries.run(
+def _run_smoke_demo(binaries, workdir, *flags):
+  """experiments.demo on the smoke config into `workdir`, with `flags` added."""
+  return binaries.run(
     "experiments.demo",
     f"--config={binaries.repo}/experiments/configs/ntm_copy.py:smoke",
     f"--workdir={workdir}",
-    "--time_budget_s=20",
-    "--lengths=2,4",
-    "--num_sequences=8",
+    *flags,
     timeout=400,
+  )
+
+
+def test_demo_trains_sweeps_and_draws(tmp_path, binaries):
+  workdir = tmp_path / "demo"
+  result = _run_smoke_demo(
+    binaries, workdir, "--time_budget_s=20", "--lengths=2,4", "--num_sequences=8"
   )
   assert result.returncode == 0, result.stderr[-3000:]
   summary = json.loads((workdir / "summary.json").read_text())
@@ -36,16 +41,14 @@ def test_demo_trains_sweeps_and_draws(tmp_path, binaries):
 
 def test_demo_trains_settle_steps_after_solving(tmp_path, binaries):
   workdir = tmp_path / "demo"
-  result = binaries.run(
-    "experiments.demo",
-    f"--config={binaries.repo}/experiments/configs/ntm_copy.py:smoke",
-    f"--workdir={workdir}",
+  result = _run_smoke_demo(
+    binaries,
+    workdir,
     "--time_budget_s=120",
     "--target=1000",  # solved at the first evaluation (step 2, the smoke log period)
     "--settle_steps=3",
     "--lengths=2",
     "--num_sequences=4",
-    timeout=400,
   )
   assert result.returncode == 0, result.stderr[-3000:]
   summary = json.loads((workdir / "summary.json").read_text())
@@ -54,8 +57,6 @@ def test_demo_trains_settle_steps_after_solving(tmp_path, binaries):
 
 
 def test_demo_rejects_negative_settle_steps(tmp_path, binaries):
-  result = binaries.run(
-    "experiments.demo", f"--workdir={tmp_path / 'demo'}", "--settle_steps=-1", timeout=400
-  )
+  result = _run_smoke_demo(binaries, tmp_path / "demo", "--settle_steps=-1")
   assert result.returncode != 0
   assert "--settle_steps must be >= 0" in result.stderr
