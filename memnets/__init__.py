@@ -4,12 +4,13 @@
   cell = NTMCell(input_size=9, output_size=8, rngs=nnx.Rngs(0))
   state, ys_BxTxO = unroll(cell, xs_BxTxI)
 
-One package per model family (`memnets.ntm`, `memnets.recurrent`), the time
+One package per model family (`memnets.ntm`, `memnets.dnc`, `memnets.recurrent`), the time
 loop (`memnets.unrolling.unroll`), the registry of models by name
 (`memnets.models.MODELS`), tasks, training and figures.
 """
 
-from memnets import models, ntm, recurrent, tasks, unrolling
+from memnets import dnc, models, ntm, recurrent, tasks, unrolling
+from memnets.dnc import DNCCell
 from memnets.models import MODELS
 from memnets.ntm import NTMCell
 from memnets.recurrent import GRU, LSTM, RNN, Bidirectional, Readout, Stacked
@@ -21,9 +22,11 @@ __all__ = [
   "MODELS",
   "RNN",
   "Bidirectional",
+  "DNCCell",
   "NTMCell",
   "Readout",
   "Stacked",
+  "dnc",
   "models",
   "ntm",
   "recurrent",

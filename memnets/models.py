@@ -8,6 +8,7 @@ are its `sizes`. A new model family adds its entry here.
 
 from flax import nnx
 
+from memnets.dnc import DNCCell
 from memnets.ntm import NTMCell
 from memnets.recurrent import GRU, LSTM, RNN, Readout, Stacked
 
@@ -36,6 +37,7 @@ def _baseline(name: str):
 
 MODELS = {
   "ntm": NTMCell,
+  "dnc": DNCCell,
   "lstm": _baseline("lstm"),
   "gru": _baseline("gru"),
   "rnn": _baseline("rnn"),

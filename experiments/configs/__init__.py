@@ -99,9 +99,25 @@ def ntm_model(**sizes) -> ml_collections.ConfigDict:
   return model
 
 
+def dnc_model(**sizes) -> ml_collections.ConfigDict:
+  """A DNC model section: the paper's bAbI DNC sizes (Graves et al. 2016), updated with `sizes`."""
+  model = ml_collections.ConfigDict()
+  model.name = "dnc"  # memnets.dnc.DNCCell
+  model.controller = "lstm"  # controller cell: lstm | gru | rnn | feedforward
+  model.controller_size = 256  # controller units (bAbI: one LSTM layer of 256)
+  model.controller_layers = 1  # stacked controller layers
+  model.memory_size = 256  # memory slots N (bAbI: 256)
+  model.word_size = 64  # word size W (bAbI: 64)
+  model.num_read_heads = 4  # read heads R (bAbI: 4); one write head
+  model.controller_clip = 20.0  # clip of the controller output (DeepMind's DNC: 20)
+  model.output_clip = 20.0  # clip of the output logits (DeepMind's DNC: 20)
+  model.update(sizes)
+  return model
+
+
 def shrink(config: ml_collections.ConfigDict, min_length: int = 1, max_length: int = 3):
   """The `:smoke` variant: tiny model, short sequences, a few steps (seconds on a CPU)."""
-  if config.model.name == "ntm":
+  if config.model.name in ("ntm", "dnc"):
     config.model.controller_size = 8
     config.model.controller_layers = 1
     config.model.memory_size = 8

@@ -9,7 +9,9 @@ sequence) through one seed's model with every step's state kept
 (`unroll(..., return_states=True)`), and draws it with `example.plot_example`;
 models whose state has no head weightings (no external memory) get the
 input/target/output panels only. It then draws `metrics.jsonl` with
-`curves.plot_learning_curves`. Everything goes to `<workdir>/figures/`.
+`curves.plot_learning_curves`. A DNC also gets its memory internals over the
+same sequence (`DNCCell.trace`, drawn by `dnc.plot_dnc`). Everything goes to
+`<workdir>/figures/`.
 """
 
 import pathlib
@@ -18,7 +20,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from memnets.figures import curves, example, sweep
+from memnets.figures import curves, dnc, example, sweep
 from memnets.training import checkpoints, evaluation, writers
 from memnets.unrolling import unroll
 
@@ -26,15 +28,21 @@ FIGURES_DIR = "figures"
 SWEEP_PNG = "sweep.png"
 EXAMPLE_PNG = "example.png"
 CURVES_PNG = "learning_curves.png"
+DNC_PNG = "dnc_memory.png"  # a DNC's usage, gates, read modes and links
 EXAMPLE_TAG = 1  # fold_in tag of the example's key, under evaluation.sweep_key()
+
+
+def _example_batch(task, length: int):
+  """The example sequence of `length`: from a fixed key, so reruns show the same one."""
+  return task.sample(jax.random.fold_in(evaluation.sweep_key(), EXAMPLE_TAG), 1, int(length))
 
 
 def example_arrays(restored: checkpoints.Restored, length: int, seed_index: int = 0):
   """One example of `length` through seed `seed_index`: the keyword arguments of plot_example."""
   task = restored.task
-  key = jax.random.fold_in(evaluation.sweep_key(), EXAMPLE_TAG)
-  batch = task.sample(key, 1, int(length))
-  unrolled = unroll(restored.model(seed_index), batch.inputs, return_states=True)
+  batch = _example_batch(task, length)
+  model = restored.model(seed_index)
+  unrolled = unroll(model, batch.inputs, return_states=True)
   logits = unrolled.ys[0]
   if task.loss == "bits":
     outputs = jax.nn.sigmoid(logits)
@@ -48,14 +56,16 @@ def example_arrays(restored: checkpoints.Restored, length: int, seed_index: int 
   }
   for name in ("read_weights", "write_weights"):
     if hasattr(unrolled.states, name):
-      arrays[name] = getattr(unrolled.states, name)[0]  # [T, heads, N]
-  if hasattr(unrolled.state, "memory"):
-    arrays["memory"] = unrolled.state.memory[0].T  # [N, M] (the state is word-major)
+      weights = getattr(unrolled.states, name)[0]  # [T, heads, N], or [T, N] for one head
+      arrays[name] = weights if weights.ndim == 3 else weights[:, None, :]
+  if hasattr(model, "memory_rows"):
+    arrays["memory"] = model.memory_rows(unrolled.state)[0]  # [N, M]
   return {name: np.asarray(value) for name, value in arrays.items()}
 
 
 def write_figures(workdir, length: int | None = None, seed_index: int = 0) -> list[pathlib.Path]:
-  """Writes `example.png` and (if there are metrics) `learning_curves.png`.
+  """Writes `example.png`, `dnc_memory.png` for a DNC, and `learning_curves.png` (if there
+  are metrics).
 
   Args:
     workdir: a training workdir with a checkpoint.
@@ -81,6 +91,11 @@ def write_figures(workdir, length: int | None = None, seed_index: int = 0) -> li
   )
   arrays = example_arrays(restored, length, seed_index)
   paths = [example.plot_example(directory / EXAMPLE_PNG, title=title, **arrays)]
+  model = restored.model(seed_index)
+  if hasattr(model, "trace"):  # a DNC: its memory internals too
+    inputs = _example_batch(restored.task, length).inputs
+    trace = jax.tree.map(lambda x: np.asarray(x[0]), model.trace(inputs))
+    paths.append(dnc.plot_dnc(directory / DNC_PNG, trace, title=title))
   metrics_path = pathlib.Path(workdir) / writers.METRICS_FILE
   if metrics_path.exists():
     names = ("loss", *evaluation.METRICS[restored.task.loss])

@@ -232,6 +232,10 @@ class NTMCell(nnx.Module):
       reads=reads,
     )
 
+  def memory_rows(self, state: NTMState) -> jax.Array:
+    """The memory of `state` slot-major, [B, N, M] (the state holds it word-major)."""
+    return jnp.swapaxes(state.memory, 1, 2)
+
   def _learned_controller_state(self, batch_size: int):
     flat = jnp.tanh(self.initial_controller[...])
     leaves, start = [], 0

@@ -1,0 +1,32 @@
+"""DNC (LSTM controller) on the NTM paper's copy task, beside `ntm_copy`.
+
+Command:
+  python -m experiments.train --config=experiments/configs/dnc_copy.py --workdir=/tmp/dnc_copy
+  (`:smoke` for a seconds-long check; `--config.num_seeds=4` for best-of-4.)
+
+Paper: the DNC paper (Graves et al. 2016) reports no copy run; this is the
+NTM paper's copy (§4.1: sequences of 1–20 random 8-bit vectors, tested up to
+length 120) with the NTM's budget, so that the two memories are compared on
+one protocol: the NTM's controller (100 LSTM units), memory (128 × 20), one
+read head, and `ntm_copy`'s optimiser, learning-rate drop on solving and
+outlier cap. DeepMind's clips of the controller output and logits at 20.
+
+Expected: not yet measured (docs/results.md has the row's figures).
+"""
+
+from experiments import configs
+from experiments.configs import ntm_copy
+
+
+def get_config(arg: str | None = None):
+  configs.check_variant(arg)
+  config = ntm_copy.get_config()  # task, optimiser and training protocol of the NTM row
+  config.model = configs.dnc_model(
+    controller_size=100,  # the NTM's controller
+    memory_size=128,  # the NTM's memory, 128 x 20
+    word_size=20,
+    num_read_heads=1,  # the NTM's one read head
+  )
+  if arg == configs.SMOKE:
+    configs.shrink(config)
+  return config
