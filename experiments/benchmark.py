@@ -9,7 +9,7 @@
   python -m experiments.benchmark --model=ntm --batch_size=32 --profile_dir=/tmp/profile
 
 Every case builds its run from the paper configs (`experiments/configs/ntm_copy.py`,
-`lstm_copy.py`) at one fixed length and times the library's own compiled train
+`dnc_copy.py`, `lstm_copy.py`) at one fixed length and times the library's own compiled train
 step (`experiments.benchmarks.timing.measure`). Each case prints one JSON line as soon as
 it is done (and appends it to --output); a summary table follows at the end.
 
@@ -19,11 +19,15 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   256; the same NTM written straightforwardly (`plain_ntm`:
   `experiments.benchmarks.plain_ntm`, one scan of plain `jnp`, automatic gradients); the
   paper's LSTM baseline (3 × 256) through our cells and `unroll`; and Flax's
-  own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes.
+  own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes; the DNC of
+  `dnc_copy` (the NTM's controller and 128 × 20 memory, one read head) at
+  batch 16 and 64.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
-  rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on.
-- tiny: the `:smoke` NTM and LSTM at batch 2, length 3.
+  rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
+  DNC at batch 16, length 20 with 128 → 1024 slots (its N × N link matrix),
+  rematerialised from DNC_REMAT_MIN_MEMORY slots on.
+- tiny: the `:smoke` NTM, DNC and LSTM at batch 2, length 3.
 
 Any of --model, --task, --batch_size, --length, --memory_size runs that one case
 instead of a suite (unset ones as in the standard NTM case).
@@ -53,19 +57,23 @@ from absl import app, flags, logging
 
 from experiments import cli, configs, platform
 from experiments.benchmarks import programs, timing
-from experiments.configs import lstm_copy, ntm_copy
+from experiments.configs import dnc_copy, lstm_copy, ntm_copy
 from memnets.training import config as config_lib
 
-MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE, "lstm", programs.FLAX_REFERENCE)
+MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE, "dnc", "lstm", programs.FLAX_REFERENCE)
 NTM_MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE)  # built from the ntm_copy config
+MEMORY_MODELS = (*NTM_MODELS, "dnc")  # models with memory slots (--memory_size)
 SUITES = ("standard", "scaling", "tiny")
 STANDARD_BATCH_SIZES = (1, 16, 64, 256)
+DNC_BATCH_SIZES = (16, 64)  # the DNC's standard cases
 STANDARD_LENGTH = 20  # copy length 20: 2 * 20 + 1 = 41 time steps
 STANDARD_BATCH_SIZE = 16  # the scaling suite's and a single case's default batch
 STANDARD_MEMORY_SIZE = 128  # memory slots N of the paper's copy NTM
 SCALING_LENGTHS = (20, 100, 500, 1000)
 SCALING_MEMORY_SIZES = (128, 512, 1024, 4096)
 SCALING_BATCH_SIZES = (1, 16, 256, 4096)
+DNC_SCALING_MEMORY_SIZES = (128, 256, 512, 1024)  # its N x N link: time and memory grow as N^2
+DNC_REMAT_MIN_MEMORY = 512  # rematerialise the DNC's scan body from this many slots on
 REMAT_MIN_LENGTH = 500  # rematerialise the scan body from this length on
 TINY_BATCH_SIZE = 2
 TINY_LENGTH = 3
@@ -108,22 +116,29 @@ class Case(NamedTuple):
 def suite_cases(suite: str) -> list[Case]:
   """The cases of a named suite, in running order."""
   if suite == "tiny":
-    tiny = ("ntm", "lstm")
+    tiny = ("ntm", "dnc", "lstm")
     return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in tiny]
   if suite == "standard":
-    return [Case(m, batch_size=b) for m in MODELS for b in STANDARD_BATCH_SIZES]
+    return [
+      Case(m, batch_size=b)
+      for m in MODELS
+      for b in (DNC_BATCH_SIZES if m == "dnc" else STANDARD_BATCH_SIZES)
+    ]
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
   base = Case("ntm", memory_size=STANDARD_MEMORY_SIZE)
   cases = [base._replace(length=n, remat=n >= REMAT_MIN_LENGTH) for n in SCALING_LENGTHS]
   cases += [base._replace(memory_size=n) for n in SCALING_MEMORY_SIZES]
   cases += [base._replace(batch_size=b) for b in SCALING_BATCH_SIZES]
+  cases += [
+    Case("dnc", memory_size=n, remat=n >= DNC_REMAT_MIN_MEMORY) for n in DNC_SCALING_MEMORY_SIZES
+  ]
   return list(dict.fromkeys(cases))  # the base case once
 
 
 def case_config(case: Case) -> config_lib.Config:
   """The training config of `case`: its paper config at one fixed length and one seed."""
-  module = ntm_copy if case.model in NTM_MODELS else lstm_copy
+  module = ntm_copy if case.model in NTM_MODELS else dnc_copy if case.model == "dnc" else lstm_copy
   config = module.get_config(configs.SMOKE if case.tiny else None)
   if case.task != config.task.name:
     config.task.name = case.task
@@ -136,8 +151,8 @@ def case_config(case: Case) -> config_lib.Config:
   config.num_seeds = 1
   config.train.remat = case.remat
   if case.memory_size is not None:
-    if case.model not in NTM_MODELS:
-      raise config_lib.ConfigError("model.memory_size: only the NTM has a memory")
+    if case.model not in MEMORY_MODELS:
+      raise config_lib.ConfigError(f"model.memory_size: {case.model} has no memory slots")
     config.model.memory_size = case.memory_size
   return config_lib.from_mapping(config)
 
@@ -177,7 +192,8 @@ def selected_cases() -> list[Case]:
       batch_size=_BATCH_SIZE.value or STANDARD_BATCH_SIZE,
       length=length,
       memory_size=_MEMORY_SIZE.value,
-      remat=length >= REMAT_MIN_LENGTH,
+      remat=length >= REMAT_MIN_LENGTH
+      or (_MODEL.value == "dnc" and (_MEMORY_SIZE.value or 0) >= DNC_REMAT_MIN_MEMORY),
     )
   ]
 

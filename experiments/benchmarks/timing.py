@@ -209,9 +209,9 @@ def format_trace_summary(events: Sequence[tuple[str, float, int]]) -> str:
 
 def _memory_label(config: config_lib.Config) -> str | None:
   kwargs = config.model.kwargs
-  if config.model.name != "ntm":
+  if "memory_size" not in kwargs:  # no external memory
     return None
-  return f"{kwargs.get('memory_size', 128)}x{kwargs.get('word_size', 20)}"
+  return f"{kwargs['memory_size']}x{kwargs['word_size']}"
 
 
 def measure(

@@ -48,13 +48,15 @@ def run_benchmark(binaries):
 def test_standard_suite_is_the_paper_copy_setting():
   cases = benchmark.suite_cases("standard")
   assert [c.batch_size for c in cases if c.model == "ntm"] == [1, 16, 64, 256]
+  assert [c.batch_size for c in cases if c.model == "dnc"] == [16, 64]
   assert {c.model for c in cases} == {
     "ntm",
+    "dnc",
     "lstm",
     programs.FLAX_REFERENCE,
     programs.PLAIN_NTM_REFERENCE,
   }
-  assert len(cases) == 16 and all(c.length == 20 and not c.remat for c in cases)
+  assert len(cases) == 18 and all(c.length == 20 and not c.remat for c in cases)
   ntm = benchmark.case_config(cases[0])
   assert ntm.model.kwargs["controller"] == "lstm" and ntm.model.kwargs["controller_size"] == 100
   assert (ntm.model.kwargs["memory_size"], ntm.model.kwargs["word_size"]) == (128, 20)
@@ -69,9 +71,17 @@ def test_standard_suite_is_the_paper_copy_setting():
 
 def test_scaling_suite_varies_one_axis_with_remat_for_long_sequences():
   cases = benchmark.suite_cases("scaling")
+  dnc = [c for c in cases if c.model == "dnc"]
+  cases = [c for c in cases if c.model == "ntm"]
   assert len(cases) == len(set(cases)) == 10  # 4 + 4 + 4 minus the base case twice
   assert sorted({c.length for c in cases}) == [20, 100, 500, 1000]
   assert sorted({c.memory_size for c in cases}) == [128, 512, 1024, 4096]
+  assert [(c.memory_size, c.remat) for c in dnc] == [
+    (128, False),
+    (256, False),
+    (512, True),
+    (1024, True),
+  ]
   assert sorted({c.batch_size for c in cases}) == [1, 16, 256, 4096]
   assert all(c.remat == (c.length >= benchmark.REMAT_MIN_LENGTH) for c in cases)
   big = benchmark.case_config(benchmark.Case("ntm", memory_size=4096, remat=True))
@@ -99,9 +109,9 @@ def test_tiny_suite_end_to_end(tmp_path, run_benchmark):
   assert result.returncode == 0, result.stderr[-3000:]
   assert not cache.exists() or not any(cache.iterdir())
   lines = [line for line in result.stdout.splitlines() if line.strip()]
-  rows = [json.loads(line) for line in lines[:2]]
+  rows = [json.loads(line) for line in lines[:3]]
   assert [json.loads(line) for line in output.read_text().splitlines()] == rows
-  assert [row["model"] for row in rows] == ["ntm", "lstm"]
+  assert [row["model"] for row in rows] == ["ntm", "dnc", "lstm"]
   for row in rows:
     for field, kind in FIELDS.items():
       assert isinstance(row[field], kind), field
@@ -111,10 +121,10 @@ def test_tiny_suite_end_to_end(tmp_path, run_benchmark):
       row["batch_size"] / row["step_ms_median"] * 1e3
     )
     assert row["compile_s"] > 0 and row["peak_memory_bytes"] > 0
-  assert rows[0]["memory"] == "8x4" and rows[1]["memory"] is None
-  table = lines[2:]  # the summary: header, rule, one line per case
+  assert rows[0]["memory"] == rows[1]["memory"] == "8x4" and rows[2]["memory"] is None
+  table = lines[3:]  # the summary: header, rule, one line per case
   assert table[0].split()[:3] == ["model", "B", "len"] and set(table[1]) <= {"-", " "}
-  assert [line.split()[0] for line in table[2:]] == ["ntm", "lstm"]
+  assert [line.split()[0] for line in table[2:]] == ["ntm", "dnc", "lstm"]
   # Each case's trace lies in its own directory, its top events beside it and on stderr.
   labels = [benchmark.case_label(i, case) for i, case in enumerate(benchmark.suite_cases("tiny"))]
   assert sorted(path.name for path in profiles.iterdir()) == labels
