@@ -67,6 +67,10 @@ class Task(abc.ABC):
       max_length: static Python int; shapes are `[B, num_steps(max_length), ...]`.
     """
 
+  def sample_train_lengths(self, key: jax.Array, lengths: jax.Array, max_length: int) -> Batch:
+    """A training batch; `sample_lengths` unless the task trains on its own distribution."""
+    return self.sample_lengths(key, lengths, max_length)
+
   def check_length(self, length: int) -> None:
     """Raises ValueError if `length` is outside what the task can generate."""
     if int(length) < self.min_length:

@@ -130,7 +130,7 @@ class Steps:
     key = jax.random.fold_in(stream_key(seed, DATA_STREAM), step)
     length_key, batch_key = jax.random.split(key)
     lengths_B = self.curriculum(step, length_key, self.config.train.batch_size)
-    return self.task.sample_lengths(batch_key, lengths_B, self.curriculum.max_length)
+    return self.task.sample_train_lengths(batch_key, lengths_B, self.curriculum.max_length)
 
   def sample_eval(self, seed: jax.Array, step: jax.Array) -> tasks.Batch:
     """A fresh evaluation batch of one seed, lengths uniform on the training range."""

@@ -60,3 +60,36 @@ def test_custom_bits():
 def test_bad_bits_raise():
   with pytest.raises(ValueError, match="bits"):
     copy.Copy(bits=0)
+
+
+def test_zero_vector_rate_zeroes_training_vectors_only_and_keeps_the_layout():
+  task = copy.Copy(zero_vector_rate=0.5)
+  key, lengths = jax.random.key(7), jnp.full((64,), MAX_LENGTH, jnp.int32)
+  train = jax.jit(task.sample_train_lengths, static_argnums=2)(key, lengths, MAX_LENGTH)
+  plain = SAMPLE_LENGTHS(key, lengths, MAX_LENGTH)
+  # Evaluation batches are the paper's; training batches are the same draw, some vectors zeroed.
+  chex.assert_trees_all_equal(
+    jax.jit(task.sample_lengths, static_argnums=2)(key, lengths, MAX_LENGTH), plain
+  )
+  zeroed = ~train.inputs[:, :MAX_LENGTH, :8].any(-1) & plain.inputs[:, :MAX_LENGTH, :8].any(-1)
+  assert 0.4 < float(zeroed.mean()) < 0.6
+  kept = ~zeroed[..., None]
+  np.testing.assert_array_equal(
+    train.inputs[:, :MAX_LENGTH, :8], plain.inputs[:, :MAX_LENGTH, :8] * kept
+  )
+  # The targets still copy the (zeroed) inputs; mask and delimiter are unchanged.
+  np.testing.assert_array_equal(
+    train.targets[:, MAX_LENGTH + 1 :], train.inputs[:, :MAX_LENGTH, :8]
+  )
+  np.testing.assert_array_equal(train.mask, plain.mask)
+  np.testing.assert_array_equal(train.inputs[..., 8], plain.inputs[..., 8])
+
+
+def test_zero_vector_rate_zero_trains_on_the_papers_batches():
+  key, lengths = jax.random.key(8), jnp.array([3, 6])
+  chex.assert_trees_all_equal(
+    TASK.sample_train_lengths(key, lengths, MAX_LENGTH),
+    TASK.sample_lengths(key, lengths, MAX_LENGTH),
+  )
+  with pytest.raises(ValueError, match="zero_vector_rate must be in"):
+    copy.Copy(zero_vector_rate=1.0)
