@@ -1,6 +1,6 @@
-"""End to end through the programmatic API: an NTM learns short copies.
+"""End to end through the programmatic API: an NTM and a DNC learn short copies.
 
-Builds an `NTMCell`, samples copy batches (lengths 1–5) on the device, unrolls
+Builds an `NTMCell` (or a `DNCCell`), samples copy batches (lengths 1–5) on the device, unrolls
 with `memnets.unrolling.unroll`, and trains with optax. The loss after a few
 hundred steps must be a stated factor below the loss at the start.
 """
@@ -8,9 +8,10 @@ hundred steps must be a stated factor below the loss at the start.
 import jax
 import jax.numpy as jnp
 import optax
+import pytest
 from flax import nnx
 
-from memnets import NTMCell, tasks
+from memnets import DNCCell, NTMCell, tasks
 from memnets.tasks import metrics
 from memnets.unrolling import unroll
 
@@ -19,10 +20,13 @@ BATCH_SIZE = 16
 LOSS_REDUCTION = 3.0  # final loss at least this many times below the initial loss
 
 
-def test_ntm_learns_short_copies():
+@pytest.mark.parametrize("cell_class", [NTMCell, DNCCell])
+def test_memory_cell_learns_short_copies(cell_class):
   task = tasks.get("copy")
-  cell = NTMCell(task.input_size, task.output_size, controller_size=32, memory_size=16,
-                 word_size=8, rngs=nnx.Rngs(0))  # fmt: skip
+  sizes = dict(controller_size=32, memory_size=16, word_size=8)
+  if cell_class is DNCCell:
+    sizes["num_read_heads"] = 1
+  cell = cell_class(task.input_size, task.output_size, **sizes, rngs=nnx.Rngs(0))
   graphdef, params = nnx.split(cell, nnx.Param)
   optimizer = optax.chain(optax.clip_by_global_norm(10.0), optax.adam(1e-2))
 

@@ -8,7 +8,8 @@ import pytest
 from flax import nnx
 from jax import test_util
 
-from memnets import DNCCell, models, unroll
+from experiments.configs import dnc_copy
+from memnets import DNCCell, models, training, unroll
 from memnets.dnc import access
 from memnets.dnc import cell as dnc
 
@@ -200,3 +201,14 @@ def test_state_is_a_named_tuple_and_starts_empty():
   assert isinstance(state, dnc.DNCState)
   for leaf in [state.memory, state.usage, state.link, state.read_weights, state.reads]:
     assert not np.any(np.asarray(leaf))
+
+
+@pytest.mark.parametrize("task", ["parity_check", "reverse_string"])
+def test_the_dnc_trains_on_chomsky_tasks_through_the_registry(task, tmp_path):
+  config = dnc_copy.get_config("smoke")
+  config.task.name = task
+  config.task.kwargs = {}
+  config.train.steps = 2
+  config.train.eval_every = 0
+  summary = training.train_and_evaluate(config, tmp_path)
+  assert summary["step"] == 2 and np.isfinite(summary["loss/mean"])
