@@ -22,6 +22,12 @@ channels (data, delimiter, repeat count) and targets bits + 1 (data, end):
   t in [L+1, L+L*R]:       targets = (x_{(t-L-1) mod L}, 0)   mask = 1
   t = L+1+L*R:             targets = (0, 1)  (end marker)     mask = 1
   later steps:             zeros, mask 0, up to T = max_length * (1 + max_repeats) + 2
+
+`layout="deepmind"` is the variant of DeepMind's public DNC code
+(`repeat_copy.py` of deepmind/dnc): a start marker on the flag channel at
+t = 0, the vectors at t in [1, L], the count at t = L + 1 as R / norm_max
+(norm_max 10 there), the copies from t = L + 2 and the end marker after them;
+T = max_length * (1 + max_repeats) + 3.
 """
 
 import math
@@ -36,6 +42,8 @@ DEFAULT_REPEATS = (1, 10)
 TRAIN_LENGTHS = (1, 10)
 TEST_LENGTHS = (5, 10, 15, 20)
 BIT_PROBABILITY = 0.5
+LAYOUTS = ("ntm", "deepmind")
+DEEPMIND_NORM_MAX = 10  # deepmind/dnc divides the repeat count by this
 
 
 def repeat_normalisation(repeats: tuple[int, int]) -> tuple[float, float]:
@@ -59,6 +67,8 @@ class RepeatCopy(base.Task):
     normalise_with: tuple[int, int] | None = None,
     train_lengths: tuple[int, int] = TRAIN_LENGTHS,
     test_lengths: tuple[int, ...] = TEST_LENGTHS,
+    layout: str = "ntm",
+    norm_max: float = DEEPMIND_NORM_MAX,
   ):
     """Initialises.
 
@@ -69,9 +79,18 @@ class RepeatCopy(base.Task):
         channel; defaults to `repeats`.
       train_lengths: closed `(min, max)` range of training sequence lengths.
       test_lengths: sequence lengths of the generalisation sweep.
+      layout: "ntm" (the NTM paper's, above) or "deepmind" (deepmind/dnc's).
+      norm_max: the "deepmind" layout's repeat channel is count / norm_max.
     """
     if bits < 1:
       raise ValueError(f"repeat_copy: bits must be >= 1, got {bits}")
+    if layout not in LAYOUTS:
+      raise ValueError(f"repeat_copy: unknown layout {layout!r}; known: {LAYOUTS}")
+    if norm_max <= 0:
+      raise ValueError(f"repeat_copy: norm_max must be > 0, got {norm_max}")
+    self.layout = layout
+    self.norm_max = float(norm_max)
+    self._shift = 1 if layout == "deepmind" else 0  # the start marker's step
     low, high = (int(v) for v in repeats)
     if not 1 <= low <= high:
       raise ValueError(f"repeat_copy: repeats must satisfy 1 <= min <= max, got {repeats}")
@@ -86,11 +105,14 @@ class RepeatCopy(base.Task):
     self.test_lengths = tuple(test_lengths)
 
   def num_steps(self, max_length: int) -> int:
-    return max_length * (1 + self.repeats[1]) + 2
+    return max_length * (1 + self.repeats[1]) + 2 + self._shift
 
   def normalise(self, repeats: jax.Array) -> jax.Array:
     """The value of the repeat channel for repeat counts `repeats`."""
-    return (jnp.asarray(repeats, jnp.float32) - self.repeat_mean) / self.repeat_std
+    repeats = jnp.asarray(repeats, jnp.float32)
+    if self.layout == "deepmind":
+      return repeats / self.norm_max
+    return (repeats - self.repeat_mean) / self.repeat_std
 
   def sample_lengths(self, key: jax.Array, lengths: jax.Array, max_length: int) -> base.Batch:
     """See `base.Task.sample_lengths`; repeat counts are drawn here from `repeats`."""
@@ -104,19 +126,22 @@ class RepeatCopy(base.Task):
     low, high = self.repeats
     repeats_B = jax.random.randint(repeat_key, (batch_size,), low, high + 1)
 
-    t_1xT = jnp.arange(num_steps)[None, :]
+    # The "ntm" layout is the "deepmind" one without its start step.
+    t_1xT = jnp.arange(num_steps)[None, :] - self._shift
     len_Bx1 = jnp.asarray(lengths, jnp.int32)[:, None]
     end_Bx1 = len_Bx1 + 1 + len_Bx1 * repeats_B[:, None]  # the end-marker step
 
     in_src_BxT = jnp.clip(t_1xT, 0, max_length - 1)
     data_in_BxTxD = jnp.take_along_axis(seq_BxLxD, in_src_BxT[..., None], axis=1)
-    data_in_BxTxD = data_in_BxTxD * (t_1xT < len_Bx1)[..., None]
-    is_delimiter_BxT = t_1xT == len_Bx1
-    repeat_channel_BxT = jnp.where(is_delimiter_BxT, self.normalise(repeats_B)[:, None], 0.0)
+    data_in_BxTxD = data_in_BxTxD * ((t_1xT >= 0) & (t_1xT < len_Bx1))[..., None]
+    is_count_BxT = t_1xT == len_Bx1  # the count's step (and the NTM layout's delimiter)
+    is_start_BxT = jnp.broadcast_to(t_1xT == -1, is_count_BxT.shape)
+    is_flag_BxT = is_count_BxT if self.layout == "ntm" else is_start_BxT
+    repeat_channel_BxT = jnp.where(is_count_BxT, self.normalise(repeats_B)[:, None], 0.0)
     inputs = jnp.concatenate(
       [
         data_in_BxTxD,
-        is_delimiter_BxT.astype(jnp.float32)[..., None],
+        is_flag_BxT.astype(jnp.float32)[..., None],
         repeat_channel_BxT[..., None],
       ],
       axis=-1,

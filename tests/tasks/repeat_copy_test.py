@@ -5,6 +5,7 @@ The shape, determinism, compile-once and bad-length checks are in ntm_tasks_test
 
 import math
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -73,3 +74,21 @@ def test_known_answer_and_mask_for_mixed_lengths():
 def test_bad_repeats_raise(repeats):
   with pytest.raises(ValueError, match="repeats"):
     repeat_copy.RepeatCopy(repeats=repeats)
+
+
+def test_deepmind_layout_has_a_start_marker_the_count_over_norm_max_and_copies_after_it():
+  """deepmind/dnc's layout for L = 2, R = 3: start, x0, x1, count, 6 copies, end marker."""
+  task = repeat_copy.RepeatCopy(bits=3, repeats=(3, 3), layout="deepmind")
+  assert task.num_steps(2) == 2 * (1 + 3) + 3 == 11
+  batch = task.sample_lengths(jax.random.key(0), jnp.array([2, 1]), 2)
+  chex.assert_shape(batch.inputs, (2, 11, 5))
+  inputs, targets, mask = (np.asarray(x[0]) for x in batch)
+  np.testing.assert_array_equal(inputs[:, 3], np.eye(11)[0])  # the start marker at t = 0
+  np.testing.assert_allclose(inputs[:, 4], 0.3 * np.eye(11)[3])  # count 3 / norm_max 10
+  pattern = inputs[1:3, :3]
+  assert not inputs[3:, :3].any() and not inputs[0, :3].any()
+  np.testing.assert_array_equal(targets[4:10, :3], np.tile(pattern, (3, 1)))
+  np.testing.assert_array_equal(targets[:, 3], np.eye(11)[10])  # the end marker
+  np.testing.assert_array_equal(mask, (np.arange(11) >= 4).astype(np.float32))
+  with pytest.raises(ValueError, match="unknown layout 'dnc'"):
+    repeat_copy.RepeatCopy(layout="dnc")
