@@ -16,6 +16,7 @@ import ml_collections
 from memnets.tasks import ngrams
 
 NTM_PAPER = "Graves et al. 2014 (NTM)"
+DNC_PAPER = "Graves et al. 2016 (DNC)"
 COPY_LENGTHS = (10, 20, 30, 50, 80, 120)
 
 
@@ -156,6 +157,11 @@ _COPY = dict(
   relapse_above=0.1,
 )
 
+# The DNC on the NTM paper's tasks: no DNC number is published for them, so
+# the comparison is the NTM's row on the same task, protocol and sizes.
+_NO_DNC_NUMBER = "no published DNC number; compare the NTM's row"
+_DNC_BUDGET = "the DNC's step costs ~10x the NTM's here; fewer seeds and steps (CPU budget)"
+
 ROWS: dict[str, Row] = {
   row.name: row
   for row in [
@@ -173,6 +179,32 @@ ROWS: dict[str, Row] = {
       config="ntm_copy",
       overrides={"model.controller": "feedforward"},
       **_COPY,
+    ),
+    Row(
+      name="dnc_copy",
+      setting="copy, DNC, LSTM controller (100), memory 128 × 20, 1 read head, lengths 1–20, "
+      "batch 32 (the ntm_copy protocol)",
+      published=_NO_DNC_NUMBER,
+      config="dnc_copy",
+      **(_COPY | {"paper": DNC_PAPER + "; task: NTM §4.1", "published_statistic": "–"}),
+      seeds=2,
+      steps=3000,
+      note=_DNC_BUDGET,
+    ),
+    Row(
+      name="dnc_repeat_copy",
+      paper=DNC_PAPER + ", deepmind/dnc train.py",
+      setting="repeat copy (deepmind/dnc layout), DNC (LSTM 64), memory 16 × 16, 4 reads, "
+      "4-bit vectors, lengths 1–2, repeats 1–2, batch 16",
+      published="no number published (the script logs the training cost)",
+      published_statistic="–",
+      config="dnc_repeat_copy",
+      metric_description="wrong bits per sequence, lengths 1–2, repeats 1–2",
+      sweep_lengths=(1, 2, 3, 4, 6, 8),
+      seeds=3,
+      steps=20_000,
+      eval_every=1000,
+      note="20,000 of the script's 100,000 iterations (CPU budget)",
     ),
     Row(
       name="lstm_copy",
@@ -204,6 +236,18 @@ ROWS: dict[str, Row] = {
       "(feed-forward controller)",
       overrides=_NTM_ADAM,
       **_RECALL,
+    ),
+    Row(
+      name="dnc_associative_recall",
+      setting="associative recall, DNC (LSTM 100), memory 128 × 20, 1 read head, "
+      "2–6 items of 3 × 6 bits",
+      published=_NO_DNC_NUMBER,
+      overrides=_NTM_ADAM,
+      **(
+        _RECALL
+        | {"paper": DNC_PAPER + "; task: NTM §4.3", "published_statistic": "–"}
+        | {"config": "dnc_associative_recall", "seeds": 2, "note": _DNC_BUDGET}
+      ),
     ),
     Row(
       name="lstm_associative_recall",
