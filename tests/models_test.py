@@ -10,14 +10,15 @@ from memnets import models
 I, O, B, T = 5, 3, 2, 4
 
 
-def test_the_registry_holds_the_ntm_and_the_recurrent_baselines():
-  assert {"ntm", "lstm", "gru", "rnn"} <= set(models.MODELS)
+def test_the_registry_holds_the_memory_models_and_the_recurrent_baselines():
+  assert {"ntm", "dnc", "lstm", "gru", "rnn"} <= set(models.MODELS)
   assert memnets.MODELS is models.MODELS
 
 
 @pytest.mark.parametrize("name", sorted(models.MODELS))
 def test_every_model_builds_and_unrolls_to_output_size(name):
-  sizes = {"controller_size": 4, "memory_size": 6, "word_size": 3} if name == "ntm" else {}
+  memory = name in ("ntm", "dnc")
+  sizes = {"controller_size": 4, "memory_size": 6, "word_size": 3} if memory else {}
   model = models.build(name, I, O, rngs=nnx.Rngs(0), **sizes)
   assert (model.input_size, model.output_size) == (I, O)
   state = model.initial_state(B)
@@ -34,8 +35,8 @@ def test_baselines_stack_layers_of_the_named_cell():
 
 
 def test_an_unknown_name_is_an_error_naming_the_field_and_the_known_models():
-  with pytest.raises(ValueError, match=r"model.name: unknown model 'dnc'; known: \['gru'"):
-    models.build("dnc", I, O, rngs=nnx.Rngs(0))
+  with pytest.raises(ValueError, match=r"model.name: unknown model 'tape'; known: \['dnc', 'gru'"):
+    models.build("tape", I, O, rngs=nnx.Rngs(0))
 
 
 def test_the_package_exports_the_function_unroll_and_the_module_unrolling():
