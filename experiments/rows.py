@@ -202,9 +202,9 @@ ROWS: dict[str, Row] = {
       metric_description="wrong bits per sequence, lengths 1–2, repeats 1–2",
       sweep_lengths=(1, 2, 3, 4, 6, 8),
       seeds=3,
-      steps=20_000,
+      steps=60_000,
       eval_every=1000,
-      note="20,000 of the script's 100,000 iterations (CPU budget)",
+      note="60,000 of the script's 100,000 iterations (CPU budget)",
     ),
     Row(
       name="lstm_copy",
@@ -246,7 +246,7 @@ ROWS: dict[str, Row] = {
       **(
         _RECALL
         | {"paper": DNC_PAPER + "; task: NTM §4.3", "published_statistic": "–"}
-        | {"config": "dnc_associative_recall", "seeds": 2, "note": _DNC_BUDGET}
+        | {"config": "dnc_associative_recall", "seeds": 2, "steps": 2000, "note": _DNC_BUDGET}
       ),
     ),
     Row(
