@@ -26,7 +26,9 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
   DNC at batch 16, length 20 with 128 → 1024 slots (its N × N link matrix),
-  rematerialised from DNC_REMAT_MIN_MEMORY slots on.
+  rematerialised from DNC_REMAT_MIN_MEMORY slots on; and the same DNC with the
+  sparse link (`model.sparse_link`, DNC_SPARSE_LINK_K entries per row) at
+  128 → 4096 slots.
 - tiny: the `:smoke` NTM, DNC and LSTM at batch 2, length 3.
 
 Any of --model, --task, --batch_size, --length, --memory_size runs that one case
@@ -73,6 +75,8 @@ SCALING_LENGTHS = (20, 100, 500, 1000)
 SCALING_MEMORY_SIZES = (128, 512, 1024, 4096)
 SCALING_BATCH_SIZES = (1, 16, 256, 4096)
 DNC_SCALING_MEMORY_SIZES = (128, 256, 512, 1024)  # its N x N link: time and memory grow as N^2
+DNC_SPARSE_SCALING_MEMORY_SIZES = (128, 256, 512, 1024, 4096)
+DNC_SPARSE_LINK_K = 8  # entries per row of the sparse link's scaling cases
 DNC_REMAT_MIN_MEMORY = 512  # rematerialise the DNC's scan body from this many slots on
 REMAT_MIN_LENGTH = 500  # rematerialise the scan body from this length on
 TINY_BATCH_SIZE = 2
@@ -82,7 +86,10 @@ _MODEL = flags.DEFINE_enum("model", None, MODELS, "Model of a single case.")
 _TASK = flags.DEFINE_string("task", None, "Task of a single case (a memnets.tasks name).")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", None, "Batch size of a single case.", 1)
 _LENGTH = flags.DEFINE_integer("length", None, "Sequence length of a single case.", 1)
-_MEMORY_SIZE = flags.DEFINE_integer("memory_size", None, "NTM memory slots N of a single case.", 1)
+_MEMORY_SIZE = flags.DEFINE_integer("memory_size", None, "Memory slots N of a single case.", 1)
+_SPARSE_LINK = flags.DEFINE_integer(
+  "sparse_link", None, "The DNC's sparse link: entries per row (a single case).", 1
+)
 _STEPS = flags.DEFINE_integer(
   "steps",
   timing.DEFAULT_TIMED_STEPS,
@@ -110,6 +117,7 @@ class Case(NamedTuple):
   length: int = STANDARD_LENGTH
   memory_size: int | None = None  # NTM slots; None: the config's
   remat: bool = False
+  sparse_link: int = 0  # the DNC's sparse link, entries per row; 0: dense
   tiny: bool = False  # the configs' `:smoke` model sizes
 
 
@@ -133,6 +141,10 @@ def suite_cases(suite: str) -> list[Case]:
   cases += [
     Case("dnc", memory_size=n, remat=n >= DNC_REMAT_MIN_MEMORY) for n in DNC_SCALING_MEMORY_SIZES
   ]
+  cases += [
+    Case("dnc", memory_size=n, sparse_link=DNC_SPARSE_LINK_K)
+    for n in DNC_SPARSE_SCALING_MEMORY_SIZES
+  ]
   return list(dict.fromkeys(cases))  # the base case once
 
 
@@ -154,13 +166,18 @@ def case_config(case: Case) -> config_lib.Config:
     if case.model not in MEMORY_MODELS:
       raise config_lib.ConfigError(f"model.memory_size: {case.model} has no memory slots")
     config.model.memory_size = case.memory_size
+  if case.sparse_link:
+    if case.model != "dnc":
+      raise config_lib.ConfigError(f"model.sparse_link: {case.model} has no link matrix")
+    config.model.sparse_link = case.sparse_link
   return config_lib.from_mapping(config)
 
 
 def case_label(index: int, case: Case) -> str:
   """A case's directory name under --profile_dir: running number, model and shapes."""
   label = f"{index + 1:02d}_{case.model}_{case.task}_b{case.batch_size}_l{case.length}"
-  return label + (f"_m{case.memory_size}" if case.memory_size is not None else "")
+  label += f"_m{case.memory_size}" if case.memory_size is not None else ""
+  return label + (f"_k{case.sparse_link}" if case.sparse_link else "")
 
 
 def check_profile_dir(path: str | None) -> None:
@@ -179,7 +196,7 @@ def report_profile(row: dict, title: str) -> None:
 
 def selected_cases() -> list[Case]:
   """One case from the case flags if any is set, else the --suite's cases."""
-  case_flags = (_MODEL, _TASK, _BATCH_SIZE, _LENGTH, _MEMORY_SIZE)
+  case_flags = (_MODEL, _TASK, _BATCH_SIZE, _LENGTH, _MEMORY_SIZE, _SPARSE_LINK)
   if all(flag.value is None for flag in case_flags):
     return suite_cases(_SUITE.value)
   if flags.FLAGS["suite"].present:
@@ -193,7 +210,12 @@ def selected_cases() -> list[Case]:
       length=length,
       memory_size=_MEMORY_SIZE.value,
       remat=length >= REMAT_MIN_LENGTH
-      or (_MODEL.value == "dnc" and (_MEMORY_SIZE.value or 0) >= DNC_REMAT_MIN_MEMORY),
+      or (
+        _MODEL.value == "dnc"
+        and not _SPARSE_LINK.value
+        and (_MEMORY_SIZE.value or 0) >= DNC_REMAT_MIN_MEMORY
+      ),
+      sparse_link=_SPARSE_LINK.value or 0,
     )
   ]
 

@@ -211,7 +211,8 @@ def _memory_label(config: config_lib.Config) -> str | None:
   kwargs = config.model.kwargs
   if "memory_size" not in kwargs:  # no external memory
     return None
-  return f"{kwargs['memory_size']}x{kwargs['word_size']}"
+  label = f"{kwargs['memory_size']}x{kwargs['word_size']}"
+  return label + (f" k{kwargs['sparse_link']}" if kwargs.get("sparse_link") else "")
 
 
 def measure(

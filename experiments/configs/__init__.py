@@ -111,6 +111,7 @@ def dnc_model(**sizes) -> ml_collections.ConfigDict:
   model.num_read_heads = 4  # read heads R (bAbI: 4); one write head
   model.controller_clip = 20.0  # clip of the controller output (DeepMind's DNC: 20)
   model.output_clip = 20.0  # clip of the output logits (DeepMind's DNC: 20)
+  model.sparse_link = 0  # 0: dense N x N link; K > 0: the Methods' sparse link, K per row
   model.update(sizes)
   return model
 

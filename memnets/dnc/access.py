@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from memnets.dnc import addressing
+from memnets.dnc import addressing, sparse_link
 from memnets.ntm import addressing as ntm_addressing
 from memnets.ntm import memory as ntm_memory
 
@@ -42,7 +42,7 @@ class Memory(NamedTuple):
 
   memory: jax.Array  # [N, M]
   usage: jax.Array  # [N] u
-  link: jax.Array  # [N, N] L
+  link: jax.Array | sparse_link.SparseLink  # [N, N] L, or K entries per row (sparse)
   precedence: jax.Array  # [N] p
   read_weights: jax.Array  # [R, N] w^r
   write_weights: jax.Array  # [N] w^w
@@ -91,13 +91,21 @@ def interface(raw: ArrayLike, num_read_heads: int, word_size: int) -> Interface:
   )
 
 
-def initial_memory(memory_size: int, word_size: int, num_read_heads: int) -> Memory:
-  """Empty memory (all zeros), no usage, no links, no precedence, zero weightings."""
+def initial_memory(
+  memory_size: int, word_size: int, num_read_heads: int, sparse_link_k: int = 0
+) -> Memory:
+  """Empty memory (all zeros), no usage, no links, no precedence, zero weightings.
+
+  `sparse_link_k` > 0 keeps the link in the Methods' sparse form with that many
+  entries per row (`memnets.dnc.sparse_link`); 0: the dense N × N link.
+  """
   n = memory_size
+  if sparse_link_k < 0:
+    raise ValueError(f"sparse_link_k must be >= 0 (0: dense link), got {sparse_link_k}")
   return Memory(
     memory=jnp.zeros((n, word_size), jnp.float32),
     usage=jnp.zeros((n,), jnp.float32),
-    link=jnp.zeros((n, n), jnp.float32),
+    link=sparse_link.init(n, sparse_link_k) if sparse_link_k else jnp.zeros((n, n), jnp.float32),
     precedence=jnp.zeros((n,), jnp.float32),
     read_weights=jnp.zeros((num_read_heads, n), jnp.float32),
     write_weights=jnp.zeros((n,), jnp.float32),
@@ -114,6 +122,8 @@ def step(prev: Memory, xi: Interface) -> Step:
   key, allocation from the usage after the previous step's write and reads),
   then the link and precedence follow the write, then the reads address the
   new memory through content and the links from the previous read weightings.
+  A sparse link (`prev.link` a `sparse_link.SparseLink`) steps through
+  `sparse_link` instead of the dense `addressing.link`.
   """
   psi = addressing.retention(prev.read_weights, xi.free_gates)
   usage = addressing.usage(prev.usage, prev.write_weights, psi)
@@ -121,9 +131,13 @@ def step(prev: Memory, xi: Interface) -> Step:
   write_content = ntm_addressing.content_weights(prev.memory, xi.write_key, xi.write_strength)
   write_w = addressing.write_weights(allocation, write_content, xi.allocation_gate, xi.write_gate)
   mem = ntm_memory.write(prev.memory, write_w, xi.erase, xi.write_vector)
-  link = addressing.link(prev.link, prev.precedence, write_w)
+  if isinstance(prev.link, sparse_link.SparseLink):
+    link = sparse_link.update(prev.link, prev.precedence, write_w)
+    forward, backward = sparse_link.directional_weights(link, prev.read_weights)
+  else:
+    link = addressing.link(prev.link, prev.precedence, write_w)
+    forward, backward = addressing.directional_weights(link, prev.read_weights)
   precedence = addressing.precedence(prev.precedence, write_w)
-  forward, backward = addressing.directional_weights(link, prev.read_weights)
   read_content = _content_heads(mem, xi.read_keys, xi.read_strengths)
   read_w = addressing.read_weights(backward, read_content, forward, xi.read_modes)
   new = Memory(

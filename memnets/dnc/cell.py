@@ -25,6 +25,7 @@ from flax import nnx
 
 from memnets import recurrent
 from memnets.dnc import access
+from memnets.dnc.sparse_link import SparseLink, to_dense
 
 # Clip of the controller output and of the logits (DeepMind's DNC train script: 20).
 DEFAULT_CLIP = 20.0
@@ -34,7 +35,7 @@ class DNCState(NamedTuple):
   controller: Any  # the controller cell's own state
   memory: jax.Array  # [B, N, M]
   usage: jax.Array  # [B, N]
-  link: jax.Array  # [B, N, N] temporal link matrix
+  link: jax.Array | SparseLink  # [B, N, N] temporal link, or [B, N, K] pairs
   precedence: jax.Array  # [B, N]
   read_weights: jax.Array  # [B, R, N]
   write_weights: jax.Array  # [B, N]
@@ -72,6 +73,9 @@ class DNCCell(nnx.Module):
     num_read_heads: R (bAbI: 4).
     controller_clip, output_clip: clips of the controller output and of the
       logits; None or 0: no clip.
+    sparse_link: 0: the dense N × N link; K > 0: the Methods' sparse link
+      with K entries per row (`memnets.dnc.sparse_link`; O(N K²) per step
+      instead of O(N²)); K = N gives the dense link's values.
     rngs: parameter initialisation.
   """
 
@@ -88,6 +92,7 @@ class DNCCell(nnx.Module):
     num_read_heads: int = 4,
     controller_clip: float | None = DEFAULT_CLIP,
     output_clip: float | None = DEFAULT_CLIP,
+    sparse_link: int = 0,
     rngs: nnx.Rngs,
   ):
     if controller not in recurrent.CONTROLLERS:
@@ -106,7 +111,12 @@ class DNCCell(nnx.Module):
     for name, value in [("controller_clip", controller_clip), ("output_clip", output_clip)]:
       if value is not None and value < 0:
         raise ValueError(f"{name} must be >= 0 (0 or None: no clip), got {value}")
+    if not 0 <= sparse_link <= memory_size:
+      raise ValueError(
+        f"sparse_link must be in [0, memory_size={memory_size}] (0: dense link), got {sparse_link}"
+      )
     self.input_size = input_size
+    self.sparse_link = sparse_link
     self.output_size = output_size
     self.memory_size = memory_size
     self.word_size = word_size
@@ -128,8 +138,12 @@ class DNCCell(nnx.Module):
 
   def initial_state(self, batch_size: int) -> DNCState:
     """An empty memory with zero usage, links, precedence, weightings and reads."""
-    empty = access.initial_memory(self.memory_size, self.word_size, self.num_read_heads)
-    batch = lambda x: jnp.broadcast_to(x, (batch_size, *x.shape))  # noqa: E731
+    empty = access.initial_memory(
+      self.memory_size, self.word_size, self.num_read_heads, self.sparse_link
+    )
+    batch = lambda x: jax.tree.map(  # noqa: E731
+      lambda a: jnp.broadcast_to(a, (batch_size, *a.shape)), x
+    )
     return DNCState(
       controller=self.controller.initial_state(batch_size),
       memory=batch(empty.memory),
@@ -178,7 +192,8 @@ class DNCCell(nnx.Module):
     `allocation` and `write_content` [B, T, N] (the two weightings the write
     mixes), `free_gates` [B, T, R], `allocation_gate` and `write_gate` [B, T],
     `read_modes` [B, T, R, 3] (backward, content, forward), `logits`
-    [B, T, O], and `link` [B, N, N] after the last step.
+    [B, T, O], and `link` [B, N, N] after the last step (dense also when
+    the cell keeps it sparse).
     """
 
     def body(state, x):
@@ -201,5 +216,6 @@ class DNCCell(nnx.Module):
       body, self.initial_state(xs_BxTxI.shape[0]), jnp.swapaxes(xs_BxTxI, 0, 1)
     )
     out = {name: jnp.swapaxes(value, 0, 1) for name, value in seen.items()}
-    out["link"] = final.link
+    link = final.link
+    out["link"] = jax.vmap(to_dense)(link) if isinstance(link, SparseLink) else link
     return out

@@ -76,12 +76,15 @@ def test_scaling_suite_varies_one_axis_with_remat_for_long_sequences():
   assert len(cases) == len(set(cases)) == 10  # 4 + 4 + 4 minus the base case twice
   assert sorted({c.length for c in cases}) == [20, 100, 500, 1000]
   assert sorted({c.memory_size for c in cases}) == [128, 512, 1024, 4096]
-  assert [(c.memory_size, c.remat) for c in dnc] == [
-    (128, False),
-    (256, False),
-    (512, True),
-    (1024, True),
+  assert [(c.memory_size, c.remat, c.sparse_link) for c in dnc] == [
+    (128, False, 0),
+    (256, False, 0),
+    (512, True, 0),
+    (1024, True, 0),
+    *[(n, False, 8) for n in (128, 256, 512, 1024, 4096)],
   ]
+  sparse = benchmark.case_config(dnc[-1])
+  assert (sparse.model.kwargs["memory_size"], sparse.model.kwargs["sparse_link"]) == (4096, 8)
   assert sorted({c.batch_size for c in cases}) == [1, 16, 256, 4096]
   assert all(c.remat == (c.length >= benchmark.REMAT_MIN_LENGTH) for c in cases)
   big = benchmark.case_config(benchmark.Case("ntm", memory_size=4096, remat=True))
@@ -91,6 +94,8 @@ def test_scaling_suite_varies_one_axis_with_remat_for_long_sequences():
 def test_memory_size_of_a_memoryless_model_is_an_error():
   with pytest.raises(config_lib.ConfigError, match="memory_size"):
     benchmark.case_config(benchmark.Case("lstm", memory_size=64))
+  with pytest.raises(config_lib.ConfigError, match="model.sparse_link: ntm has no link"):
+    benchmark.case_config(benchmark.Case("ntm", sparse_link=8))
 
 
 def test_tiny_suite_end_to_end(tmp_path, run_benchmark):
@@ -167,6 +172,7 @@ def test_case_labels_name_the_case_and_keep_cases_apart():
   assert len(set(labels)) == len(labels)
   assert labels[0] == "01_ntm_copy_b16_l20_m128"
   assert benchmark.case_label(9, benchmark.Case("lstm", batch_size=64)) == "10_lstm_copy_b64_l20"
+  assert labels[-1].endswith("_dnc_copy_b16_l20_m4096_k8")
 
 
 def test_profile_dir_must_be_a_directory(tmp_path):
