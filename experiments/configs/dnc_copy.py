@@ -4,10 +4,12 @@ Command:
   python -m experiments.train --config=experiments/configs/dnc_copy.py --workdir=/tmp/dnc_copy
   (`:smoke` for a seconds-long check; `--config.num_seeds=4` for best-of-4.)
 
-Paper: the DNC paper (Graves et al. 2016) reports no copy run; this is the
-NTM paper's copy (§4.1: sequences of 1–20 random 8-bit vectors, tested up to
-length 120) with the NTM's budget, so that the two memories are compared on
-one protocol: the NTM's controller (100 LSTM units), memory (128 × 20), one
+Paper: the DNC paper's copy runs (Graves et al. 2016, Extended Data Figs. 1
+and 4; Fig. 4: a feedforward controller on up to 100 six-bit vectors, dense
+against sparse links over 20 runs) are learning curves, not a number; this
+is the NTM paper's copy (§4.1: sequences of 1–20 random 8-bit vectors, tested
+up to length 120) with the NTM's budget, so that the two memories are
+compared on one protocol: the NTM's controller (100 LSTM units), memory (128 × 20), one
 read head, and `ntm_copy`'s optimiser, learning-rate drop on solving and
 outlier cap. DeepMind's clips of the controller output and logits at 20.
 

@@ -11,7 +11,10 @@ v_t + W_r [r^1 … r^R] as one layer. One write head.
 As in DeepMind's public DNC, the controller's output and the output logits are
 clipped to ±`controller_clip` and ±`output_clip` (20 in its training script;
 an LSTM's output is already in (−1, 1), so the first clip bounds only other
-controllers).
+controllers). The paper instead clips the gradient with respect to the
+controller's activations to [−10, 10]; memnets clips the global gradient norm
+(`optimizer.clip_global_norm`). The interface and output layers have biases,
+which the paper's equations leave out.
 
 Initial state: an empty memory (zeros), zero usage, links, precedence and
 weightings, zero read vectors, the controller's zero state.
@@ -68,7 +71,9 @@ class DNCCell(nnx.Module):
     input_size, output_size: I and O.
     controller: "lstm", "gru", "rnn" or "feedforward" (recurrent.CONTROLLERS).
     controller_size, controller_layers: width and depth of the controller
-      (the paper's bAbI DNC: one LSTM layer of 256).
+      (the paper's bAbI DNC: one LSTM layer of 256). A deep controller is
+      wired as in the Methods: every layer sees the input and read vectors,
+      and the interface and output read all layers' outputs.
     memory_size, word_size: N slots of M numbers (bAbI: 256 × 64).
     num_read_heads: R (bAbI: 4).
     controller_clip, output_clip: clips of the controller output and of the
@@ -129,12 +134,11 @@ class DNCCell(nnx.Module):
       self.controller = make(ctrl_in, controller_size, rngs=rngs)
     else:
       self.controller = recurrent.Stacked(
-        make, ctrl_in, controller_size, controller_layers, rngs=rngs
+        make, ctrl_in, controller_size, controller_layers, skip_connections=True, rngs=rngs
       )
-    self.interface = nnx.Linear(
-      controller_size, access.interface_size(num_read_heads, word_size), rngs=rngs
-    )
-    self.output = nnx.Linear(controller_size + num_read_heads * word_size, output_size, rngs=rngs)
+    hidden = self.controller.output_size
+    self.interface = nnx.Linear(hidden, access.interface_size(num_read_heads, word_size), rngs=rngs)
+    self.output = nnx.Linear(hidden + num_read_heads * word_size, output_size, rngs=rngs)
 
   def initial_state(self, batch_size: int) -> DNCState:
     """An empty memory with zero usage, links, precedence, weightings and reads."""

@@ -20,7 +20,13 @@ class StackedState(NamedTuple):
 
 
 class Stacked(nnx.Module):
-  """Multi-layer cell: layer k's output is layer k+1's input; the top's output is y."""
+  """Multi-layer cell: layer k's output is layer k+1's input; the top's output is y.
+
+  With `skip_connections` (Graves 2013's deep LSTM, the DNC paper's deep
+  controller), every layer above the first also sees the stack's input x,
+  layer k's input being [x; h^{k−1}], and y is every layer's output
+  concatenated, bottom first (`output_size` = hidden_size × num_layers).
+  """
 
   def __init__(
     self,
@@ -29,26 +35,36 @@ class Stacked(nnx.Module):
     hidden_size: int,
     num_layers: int,
     *,
+    skip_connections: bool = False,
     rngs: nnx.Rngs,
   ):
     if num_layers < 1:
       raise ValueError(f"num_layers must be >= 1, got {num_layers}")
-    sizes = [input_size] + [hidden_size] * num_layers
-    self.layers = nnx.List(
-      [make_cell(sizes[k], sizes[k + 1], rngs=rngs) for k in range(num_layers)]
-    )
+    skip = input_size if skip_connections else 0
+    sizes = [input_size] + [skip + hidden_size] * (num_layers - 1)
+    self.layers = nnx.List([make_cell(size, hidden_size, rngs=rngs) for size in sizes])
+    self.skip_connections = skip_connections
     self.input_size = input_size
-    self.output_size = hidden_size
+    self.output_size = hidden_size * (num_layers if skip_connections else 1)
+
+  def _layer_input(self, x: jax.Array, below: jax.Array, k: int) -> jax.Array:
+    if k == 0:
+      return x
+    return jnp.concatenate([x, below], -1) if self.skip_connections else below
+
+  def _output(self, outputs: list[jax.Array]) -> jax.Array:
+    return jnp.concatenate(outputs, -1) if self.skip_connections else outputs[-1]
 
   def initial_state(self, batch_size: int) -> StackedState:
     return StackedState(tuple(layer.initial_state(batch_size) for layer in self.layers))
 
   def __call__(self, state: StackedState, x: jax.Array) -> tuple[StackedState, jax.Array]:
-    new_states = []
-    for layer, layer_state in zip(self.layers, state.layers, strict=True):
-      layer_state, x = layer(layer_state, x)
+    new_states, outputs, h = [], [], x
+    for k, (layer, layer_state) in enumerate(zip(self.layers, state.layers, strict=True)):
+      layer_state, h = layer(layer_state, self._layer_input(x, h, k))
       new_states.append(layer_state)
-    return StackedState(tuple(new_states)), x
+      outputs.append(h)
+    return StackedState(tuple(new_states)), self._output(outputs)
 
   def unroll_layers(
     self, run: RunFn, xs_TxBxI: jax.Array, state: StackedState
@@ -62,16 +78,17 @@ class Stacked(nnx.Module):
       state: the stack's initial state.
 
     Returns:
-      `(final state, top layer's ys [T, B, H], every step's state as a
-      StackedState of time-major leaves, or None when `run` returns none)`.
+      `(final state, the stack's ys [T, B, output_size], every step's state as
+      a StackedState of time-major leaves, or None when `run` returns none)`.
     """
-    finals, per_step = [], []
-    for layer, layer_state in zip(self.layers, state.layers, strict=True):
-      final, xs_TxBxI, states = run(layer, xs_TxBxI, layer_state)
+    finals, per_step, outputs, ys = [], [], [], xs_TxBxI
+    for k, (layer, layer_state) in enumerate(zip(self.layers, state.layers, strict=True)):
+      final, ys, states = run(layer, self._layer_input(xs_TxBxI, ys, k), layer_state)
       finals.append(final)
       per_step.append(states)
+      outputs.append(ys)
     states = None if per_step[0] is None else StackedState(tuple(per_step))
-    return StackedState(tuple(finals)), xs_TxBxI, states
+    return StackedState(tuple(finals)), self._output(outputs), states
 
 
 class Readout(nnx.Module):

@@ -34,6 +34,16 @@ def test_shapes(b, t, n, m, r, controller):
   )
 
 
+def test_a_deep_controller_feeds_every_layers_output_to_the_interface():
+  cell = small_cell(controller_layers=3)
+  hidden = 3 * cell.controller.layers[0].output_size
+  assert cell.controller.output_size == hidden
+  assert cell.interface.in_features == hidden
+  assert cell.output.in_features == hidden + cell.num_read_heads * cell.word_size
+  _, ys = unroll(cell, jnp.ones((2, 3, I)))
+  assert ys.shape == (2, 3, O) and bool(jnp.isfinite(ys).all())
+
+
 def test_the_registry_builds_a_dnc_with_the_papers_default_sizes():
   cell = models.build("dnc", I, O, rngs=nnx.Rngs(0))
   assert isinstance(cell, DNCCell)

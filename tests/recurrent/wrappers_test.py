@@ -29,6 +29,25 @@ def test_stacked_feeds_each_layer_into_the_next():
   assert stack.output_size == H
 
 
+def test_stacked_with_skip_connections_feeds_the_input_to_every_layer():
+  stack = wrappers.Stacked(recurrent.LSTM, I, H, 3, skip_connections=True, rngs=nnx.Rngs(0))
+  assert stack.output_size == 3 * H
+  state = stack.initial_state(B)
+  new_state, y = stack(state, XS[:, 0])
+  x, h, outputs = XS[:, 0], XS[:, 0], []
+  for k, (layer, layer_state) in enumerate(zip(stack.layers, state.layers, strict=True)):
+    _, h = layer(layer_state, x if k == 0 else jnp.concatenate([x, h], -1))
+    outputs.append(h)
+  np.testing.assert_allclose(y, jnp.concatenate(outputs, -1), rtol=1e-6)
+  # The whole-sequence path (one layer at a time) gives the step loop's outputs.
+  _, by_layer = unroll(stack, XS)
+  by_step = []
+  for t in range(T):
+    state, y = stack(state, XS[:, t])
+    by_step.append(y)
+  np.testing.assert_allclose(by_layer, jnp.stack(by_step, 1), rtol=1e-5, atol=1e-6)
+
+
 def test_stacked_rejects_zero_layers():
   with pytest.raises(ValueError, match="num_layers"):
     wrappers.Stacked(recurrent.GRU, I, H, 0, rngs=nnx.Rngs(0))
