@@ -8,7 +8,8 @@ weighting and the previous precedence through their K largest entries only
 
     L[i, j] = (1 − ŵ[i] − ŵ[j]) L_{t−1}[i, j] + ŵ[i] p̂[j],   zero diagonal,
 
-after which each row keeps its K largest entries. One update costs O(N K²),
+after which each row keeps its K largest entries. Only the K rows where ŵ is
+non-zero gain entries, so one update costs O(N K + K³),
 the forward and backward weightings O(R N K); nothing of size N × N is formed.
 With K = N it is the dense link exactly. Rows and columns still sum to at most
 1 and all entries stay in [0, 1], since truncation only removes mass.
@@ -71,24 +72,28 @@ def update(
   Returns:
     The new link with the same K.
   """
-  n, k = link_prev.value.shape
+  k = link_prev.value.shape[1]
   w = jnp.asarray(write_weights)
   w_val, w_idx = top_k(w, k)
   w_hat = jnp.zeros_like(w).at[w_idx].set(w_val)  # ŵ: w outside its top K set to 0
   p_val, p_idx = top_k(precedence_prev, k)
-  rows = jnp.arange(n)
-  # The kept entries, decayed: (1 − ŵ[i] − ŵ[j]) L[i, j].
-  old = (1.0 - w_hat[:, None] - w_hat[link_prev.index]) * link_prev.value
-  # New candidates of every row i at the columns of p̂: ŵ[i] p̂[j] plus the kept
+  # Every kept entry, decayed: (1 − ŵ[i] − ŵ[j]) L[i, j]. Rows outside ŵ's
+  # support get no new entry (ŵ[i] = 0), so only ŵ's K rows are merged.
+  decayed = (1.0 - w_hat[:, None] - w_hat[link_prev.index]) * link_prev.value
+  old, index = decayed[w_idx], link_prev.index[w_idx]  # [K rows, K kept]
+  # New candidates of row i at the columns of p̂: ŵ[i] p̂[j] plus the kept
   # entry already at that column, which is then dropped from the kept ones.
-  same = link_prev.index[:, :, None] == p_idx[None, None, :]  # [N, K kept, K new]
-  new = w_hat[:, None] * p_val[None, :] + jnp.einsum("nk,nkj->nj", old, same.astype(old.dtype))
-  new = jnp.where(p_idx[None, :] == rows[:, None], 0.0, new)  # zero diagonal
+  same = index[:, :, None] == p_idx[None, None, :]  # [K rows, K kept, K new]
+  new = w_val[:, None] * p_val[None, :] + jnp.einsum("rk,rkj->rj", old, same.astype(old.dtype))
+  new = jnp.where(p_idx[None, :] == w_idx[:, None], 0.0, new)  # zero diagonal
   old = jnp.where(jnp.any(same, axis=-1), 0.0, old)
-  values = jnp.concatenate([old, new], axis=1)  # [N, 2K]
-  columns = jnp.concatenate([link_prev.index, jnp.broadcast_to(p_idx, (n, k))], axis=1)
+  values = jnp.concatenate([old, new], axis=1)  # [K rows, 2K]
+  columns = jnp.concatenate([index, jnp.broadcast_to(p_idx, (k, k))], axis=1)
   value, pick = jax.lax.top_k(values, k)
-  return SparseLink(index=jnp.take_along_axis(columns, pick, axis=1), value=value)
+  return SparseLink(
+    index=link_prev.index.at[w_idx].set(jnp.take_along_axis(columns, pick, axis=1)),
+    value=decayed.at[w_idx].set(value),
+  )
 
 
 def directional_weights(
