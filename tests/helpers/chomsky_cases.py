@@ -130,7 +130,8 @@ def little_endian_value(bits):
 
 
 def little_endian_bits(value):
-  return [int(c) for c in reversed(format(value, "b"))] if value else []
+  """Little-endian digits of `value`; zero has one digit, 0 (as the paper's generator writes it)."""
+  return [int(c) for c in reversed(format(value, "b"))]
 
 
 def operands(tokens):

@@ -9,7 +9,8 @@ its public task generators. Tokens 0 and 1 are bits; token 2 is the separator
   output is n + m in little-endian without leading zeros, the termination token,
   then zeros up to L + 1 output steps; scored up to and including the termination.
   For L <= 2 the input is a single number x ~ U[0, 2**L - 2] (no separator) and
-  the output is x (the paper's convention).
+  the output is x (the paper's convention); x = 0 is written as the one digit
+  0, so its target is 0 and the termination, two scored steps.
 - binary_multiplication: the same inputs with `*`; the output is n * m likewise
   terminated and zero-padded to L output steps. For L <= 2 the output is L - 1
   zeros and the termination token (the paper's convention).
@@ -113,7 +114,7 @@ class BinaryAddition(encoding.ChomskyTask):
   def generate(self, key, lengths, max_length):
     tokens_BxL, first_BxS, second_BxS, _ = _operands(key, lengths, max_length)
     sum_BxS = bitvector.add(first_BxS, second_BxS)
-    sum_lengths_B = bitvector.bit_length(sum_BxS)
+    sum_lengths_B = jnp.maximum(bitvector.bit_length(sum_BxS), 1)  # zero is the digit 0
     outputs = _terminated(sum_BxS, sum_lengths_B, max_length + 1)
     return encoding.Strings(tokens_BxL, lengths, outputs, lengths + 1, sum_lengths_B + 1)
 

@@ -10,7 +10,8 @@ its public task generators (binary arithmetic is in `binary_arithmetic`):
 - odds_first: a binary string s_1 ... s_L; output the tokens at odd (1-based)
   positions, then those at even ones: s_1 s_3 s_5 ... s_2 s_4 ... (L output
   steps). This follows the paper's definition and examples (110 -> 10 1); the
-  public generator code instead puts the 0-based odd positions first.
+  public generator code instead puts the 0-based odd positions first, and the
+  published numbers were measured with the code's order.
 - bucket_sort: a string over {0..4}; output it sorted ascending (L output steps).
 All strings are drawn uniformly.
 """

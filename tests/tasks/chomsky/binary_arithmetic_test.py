@@ -4,6 +4,8 @@ The layout, determinism and Python-integer answer checks of every task are in
 chomsky_tasks_test.
 """
 
+import jax
+import jax.numpy as jnp
 import pytest
 from helpers import chomsky_cases as cases
 
@@ -24,6 +26,18 @@ def test_expressions_are_two_nonzero_numbers_around_one_separator(name):
     assert tokens.count(SEP) == 1
     first, second = cases.operands(tokens)
     assert first > 0 and second > 0
+
+
+@pytest.mark.parametrize("length", (1, 2))
+def test_a_zero_sum_is_the_digit_zero_then_the_termination(length):
+  _, sample = cases.sampler("binary_addition")
+  for seed in range(40):  # x ~ U[0, 2**length - 2]: zero is drawn often
+    batch = sample(jax.random.key(seed), jnp.full((8,), length), 4)
+    for example in encoding.decode(batch):
+      if cases.little_endian_value(example.inputs) == 0:
+        assert example.scored == [0, END]
+        return
+  raise AssertionError("no zero drawn")
 
 
 def test_compute_sqrt_numbers_are_nonzero():
