@@ -187,8 +187,8 @@ ROWS: dict[str, Row] = {
       published=_NO_DNC_NUMBER,
       config="dnc_copy",
       **(_COPY | {"paper": DNC_PAPER + "; task: NTM §4.1", "published_statistic": "–"}),
-      seeds=2,
-      steps=3000,
+      seeds=3,
+      steps=2000,
       note=_DNC_BUDGET,
     ),
     Row(
