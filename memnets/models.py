@@ -11,6 +11,7 @@ from flax import nnx
 from memnets.dnc import DNCCell
 from memnets.ntm import NTMCell
 from memnets.recurrent import GRU, LSTM, RNN, Readout, Stacked
+from memnets.transformer import TransformerEncoder
 
 
 def _baseline(name: str):
@@ -41,6 +42,7 @@ MODELS = {
   "lstm": _baseline("lstm"),
   "gru": _baseline("gru"),
   "rnn": _baseline("rnn"),
+  "transformer": TransformerEncoder,  # a whole-sequence model: model(inputs) -> logits
 }
 
 

@@ -19,6 +19,12 @@ import ml_collections
 
 SMOKE = "smoke"
 
+CHOMSKY_TRAIN_LENGTH = 40  # Delétang et al. 2023: training lengths U[1, 40]
+CHOMSKY_TEST_LENGTH = 500  # ... tested on every length 41–500
+# The lengths memnets' Chomsky sweep measures and averages (every 20th of 41–500,
+# and 500): the paper's average over all 460 lengths at a 20th of the cost.
+CHOMSKY_SWEEP_LENGTHS = (*range(41, 500, 20), 500)
+
 
 def base_config() -> ml_collections.ConfigDict:
   """The shared layout with the NTM paper's optimiser and copy-task defaults."""
@@ -116,16 +122,59 @@ def dnc_model(**sizes) -> ml_collections.ConfigDict:
   return model
 
 
+# The `:smoke` variant's model sizes, by model name (other models: hidden_size, num_layers).
+_SMOKE_SIZES = {
+  "ntm": dict(controller_size=8, controller_layers=1, memory_size=8, word_size=4),
+  "dnc": dict(controller_size=8, controller_layers=1, memory_size=8, word_size=4),
+  "transformer": dict(dim=8, num_layers=1, num_heads=2),
+  "stack_rnn": dict(hidden_size=8, stack_size=4, stack_cell_size=2),
+  "tape_rnn": dict(hidden_size=8, memory_size=4, memory_cell_size=2, write_mlp_sizes=(4,)),
+  **{
+    f"neural_{kind}": dict(controller_size=8, memory_width=4, capacity=4)
+    for kind in ("stack", "queue", "deque")
+  },
+}
+
+
+def chomsky_config(model: ml_collections.ConfigDict, arg: str | None = None):
+  """A config of the Chomsky-hierarchy protocol (Delétang et al. 2023, §4 and App. A).
+
+  The paper's protocol: lengths U[1, 40] in training, test lengths 41–500,
+  Adam with its default settings at one of 1e-4, 3e-4, 5e-4 (3e-4 here;
+  `--config.optimizer.learning_rate` for the others), the global gradient
+  norm clipped at 1 (its code), batch 128, 1,000,000 steps, the loss the mean
+  cross-entropy per output token. The task is the one field runs change:
+  `--config.task.name=reverse_string`. Differences: the paper draws one
+  length per batch, memnets one per sequence (`uniform` curriculum).
+  """
+  check_variant(arg)
+  config = base_config()
+  config.model = model
+  config.task.name = "even_pairs"  # any of memnets.tasks.chomsky.TASKS
+  config.task.kwargs = ml_collections.ConfigDict()
+  config.task.curriculum = "uniform"
+  config.task.min_length = 1  # the paper's training lengths U[1, 40]
+  config.task.max_length = CHOMSKY_TRAIN_LENGTH
+  config.task.eval_lengths = CHOMSKY_SWEEP_LENGTHS
+  config.optimizer.name = "adam"
+  config.optimizer.learning_rate = 3e-4  # the paper's middle rate of 1e-4, 3e-4, 5e-4
+  config.optimizer.eps = 1e-8  # Adam's default
+  config.optimizer.clip_global_norm = 1.0  # the paper's code
+  config.train.batch_size = 128
+  config.train.eval_batch_size = 128
+  config.train.steps = 1_000_000
+  config.train.eval_every = 1000
+  if arg == SMOKE:
+    shrink(config)
+  return config
+
+
 def shrink(config: ml_collections.ConfigDict, min_length: int = 1, max_length: int = 3):
   """The `:smoke` variant: tiny model, short sequences, a few steps (seconds on a CPU)."""
-  if config.model.name in ("ntm", "dnc"):
-    config.model.controller_size = 8
-    config.model.controller_layers = 1
-    config.model.memory_size = 8
-    config.model.word_size = 4
-  else:
-    config.model.hidden_size = 8
-    config.model.num_layers = 1
+  sizes = _SMOKE_SIZES.get(config.model.name, dict(hidden_size=8, num_layers=1))
+  for field, value in sizes.items():
+    if field in config.model:
+      config.model[field] = value
   config.task.curriculum = "uniform"
   config.task.min_length = min_length
   config.task.max_length = max_length

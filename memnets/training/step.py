@@ -57,8 +57,15 @@ def stream_key(seed: jax.Array, stream: int) -> jax.Array:
 
 
 def forward(graphdef: nnx.GraphDef, params, inputs: jax.Array, remat: bool = False) -> jax.Array:
-  """Logits [B, T, O] of the model `nnx.merge(graphdef, params)` on inputs [B, T, I]."""
+  """Logits [B, T, O] of the model `nnx.merge(graphdef, params)` on inputs [B, T, I].
+
+  A recurrent cell (one with `initial_state`) runs through `unroll`; a
+  whole-sequence model (the Transformer, ...) is called on the whole input,
+  `remat` then being the model's own concern.
+  """
   model = nnx.merge(graphdef, params)
+  if not hasattr(model, "initial_state"):
+    return model(inputs)
   _, logits_BxTxO = unroll(model, inputs, remat=remat)
   return logits_BxTxO
 
