@@ -11,6 +11,7 @@ from flax import nnx
 from memnets.dnc import DNCCell
 from memnets.ntm import NTMCell
 from memnets.recurrent import GRU, LSTM, RNN, Readout, Stacked
+from memnets.stacks import NeuralStackCell, StackRNNCell, TapeRNNCell
 from memnets.transformer import TransformerEncoder
 
 
@@ -36,12 +37,44 @@ def _baseline(name: str):
   return build
 
 
+def _neural(kind: str):
+  def build(
+    input_size: int, output_size: int, *, capacity: int = 128, rngs: nnx.Rngs, **sizes
+  ) -> NeuralStackCell:
+    """An LSTM-controlled neural stack, queue or deque; its memory grows to each run's length."""
+    return NeuralStackCell(
+      input_size, output_size, kind=kind, capacity=capacity, rngs=rngs, **sizes
+    )
+
+  build.__name__ = f"build_neural_{kind}"
+  return build
+
+
+def _stack_rnn(
+  input_size: int, output_size: int, *, stack_size: int = 128, rngs: nnx.Rngs, **sizes
+) -> StackRNNCell:
+  """The Stack-RNN with Delétang et al.'s training stack of 128 cells (grown to longer runs)."""
+  return StackRNNCell(input_size, output_size, stack_size=stack_size, rngs=rngs, **sizes)
+
+
+def _tape_rnn(
+  input_size: int, output_size: int, *, memory_size: int = 256, rngs: nnx.Rngs, **sizes
+) -> TapeRNNCell:
+  """The Tape-RNN with Delétang et al.'s training tape of 256 cells (grown to longer runs)."""
+  return TapeRNNCell(input_size, output_size, memory_size=memory_size, rngs=rngs, **sizes)
+
+
 MODELS = {
   "ntm": NTMCell,
   "dnc": DNCCell,
   "lstm": _baseline("lstm"),
   "gru": _baseline("gru"),
   "rnn": _baseline("rnn"),
+  "neural_stack": _neural("stack"),  # Grefenstette et al. 2015
+  "neural_queue": _neural("queue"),
+  "neural_deque": _neural("deque"),
+  "stack_rnn": _stack_rnn,  # Joulin & Mikolov 2015, as Delétang et al. 2023 run it
+  "tape_rnn": _tape_rnn,  # Delétang et al. 2023
   "transformer": TransformerEncoder,  # a whole-sequence model: model(inputs) -> logits
 }
 

@@ -118,6 +118,19 @@ def _scan(
   return final, outputs, None
 
 
+def initial_state(cell: nnx.Module, batch_size: int, length: int) -> Any:
+  """`cell.initial_state(B)`, or with `max_steps=length` for a cell whose memory grows to the run.
+
+  A cell with `sized_by_length = True` (the stack and tape cells of
+  `memnets.stacks`) preallocates its memory and takes the run's length, so a
+  test far longer than training still fits (a memory sized once, for the
+  training lengths, would silently drop or wrap the longer test's writes).
+  """
+  if getattr(cell, "sized_by_length", False):
+    return cell.initial_state(batch_size, max_steps=length)
+  return cell.initial_state(batch_size)
+
+
 def unroll(
   cell: nnx.Module,
   xs: jax.Array,
@@ -142,7 +155,7 @@ def unroll(
   Args:
     cell: a memnets cell (`initial_state(B)`, `__call__(state, x) -> (state, y)`).
     xs: [B, T, I] inputs.
-    state: the initial state; `cell.initial_state(B)` when None.
+    state: the initial state; `initial_state(cell, B, T)` when None.
     mask: optional [B, T]; where 0 the step's state update is discarded (the
       state is carried through unchanged), so padded steps do not disturb it.
       The outputs at those steps are still computed; mask them in the loss.
@@ -164,7 +177,7 @@ def unroll(
   if xs.ndim != 3:
     raise ValueError(f"xs must be [B, T, I], got shape {xs.shape}")
   if state is None:
-    state = cell.initial_state(xs.shape[0])
+    state = initial_state(cell, xs.shape[0], xs.shape[1])
   masks_TxB = None if mask is None else _time_major(jnp.asarray(mask))
 
   def run(part: nnx.Module, xs_TxBxI: jax.Array, part_state: Any):
