@@ -9,7 +9,7 @@
   python -m experiments.benchmark --model=ntm --batch_size=32 --profile_dir=/tmp/profile
 
 Every case builds its run from the paper configs (`experiments/configs/ntm_copy.py`,
-`dnc_copy.py`, `lstm_copy.py`) at one fixed length and times the library's own compiled train
+`dnc_copy.py`, `lstm_copy.py`, `*_chomsky.py`) at one fixed length and times the library's own compiled train
 step (`experiments.benchmarks.timing.measure`). Each case prints one JSON line as soon as
 it is done (and appends it to --output); a summary table follows at the end.
 
@@ -21,7 +21,9 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   paper's LSTM baseline (3 × 256) through our cells and `unroll`; and Flax's
   own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes; the DNC of
   `dnc_copy` (the NTM's controller and 128 × 20 memory, one read head) at
-  batch 16 and 64.
+  batch 16 and 64; and the Chomsky-hierarchy models (`rnn`, `stack_rnn`,
+  `tape_rnn`, `neural_stack`, `transformer`, from their `*_chomsky` configs)
+  on reverse_string at length 20 (40 time steps), batch 16 and 128.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
@@ -59,10 +61,36 @@ from absl import app, flags, logging
 
 from experiments import cli, configs, platform
 from experiments.benchmarks import programs, timing
-from experiments.configs import dnc_copy, lstm_copy, ntm_copy
+from experiments.configs import (
+  dnc_copy,
+  lstm_copy,
+  neural_stack_chomsky,
+  ntm_copy,
+  rnn_chomsky,
+  stack_rnn_chomsky,
+  tape_rnn_chomsky,
+  transformer_chomsky,
+)
 from memnets.training import config as config_lib
 
-MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE, "dnc", "lstm", programs.FLAX_REFERENCE)
+# The Chomsky-hierarchy models, measured on CHOMSKY_TASK with their Chomsky configs.
+CHOMSKY_CONFIGS = {
+  "rnn": rnn_chomsky,
+  "stack_rnn": stack_rnn_chomsky,
+  "tape_rnn": tape_rnn_chomsky,
+  "neural_stack": neural_stack_chomsky,
+  "transformer": transformer_chomsky,
+}
+CHOMSKY_TASK = "reverse_string"  # deterministic context-free: L input and L output steps
+CHOMSKY_BATCH_SIZES = (16, 128)  # 128: the Chomsky paper's batch
+MODELS = (
+  "ntm",
+  programs.PLAIN_NTM_REFERENCE,
+  "dnc",
+  "lstm",
+  programs.FLAX_REFERENCE,
+  *CHOMSKY_CONFIGS,
+)
 NTM_MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE)  # built from the ntm_copy config
 MEMORY_MODELS = (*NTM_MODELS, "dnc")  # models with memory slots (--memory_size)
 SUITES = ("standard", "scaling", "tiny")
@@ -127,10 +155,14 @@ def suite_cases(suite: str) -> list[Case]:
     tiny = ("ntm", "dnc", "lstm")
     return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in tiny]
   if suite == "standard":
-    return [
+    copy_models = [m for m in MODELS if m not in CHOMSKY_CONFIGS]
+    cases = [
       Case(m, batch_size=b)
-      for m in MODELS
+      for m in copy_models
       for b in (DNC_BATCH_SIZES if m == "dnc" else STANDARD_BATCH_SIZES)
+    ]
+    return cases + [
+      Case(m, task=CHOMSKY_TASK, batch_size=b) for m in CHOMSKY_CONFIGS for b in CHOMSKY_BATCH_SIZES
     ]
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
@@ -150,7 +182,12 @@ def suite_cases(suite: str) -> list[Case]:
 
 def case_config(case: Case) -> config_lib.Config:
   """The training config of `case`: its paper config at one fixed length and one seed."""
-  module = ntm_copy if case.model in NTM_MODELS else dnc_copy if case.model == "dnc" else lstm_copy
+  if case.model in CHOMSKY_CONFIGS:
+    module = CHOMSKY_CONFIGS[case.model]
+  elif case.model in NTM_MODELS:
+    module = ntm_copy
+  else:
+    module = dnc_copy if case.model == "dnc" else lstm_copy
   config = module.get_config(configs.SMOKE if case.tiny else None)
   if case.task != config.task.name:
     config.task.name = case.task
@@ -205,7 +242,7 @@ def selected_cases() -> list[Case]:
   return [
     Case(
       model=_MODEL.value or "ntm",
-      task=_TASK.value or "copy",
+      task=_TASK.value or (CHOMSKY_TASK if _MODEL.value in CHOMSKY_CONFIGS else "copy"),
       batch_size=_BATCH_SIZE.value or STANDARD_BATCH_SIZE,
       length=length,
       memory_size=_MEMORY_SIZE.value,

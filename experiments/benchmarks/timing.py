@@ -209,7 +209,7 @@ def format_trace_summary(events: Sequence[tuple[str, float, int]]) -> str:
 
 def _memory_label(config: config_lib.Config) -> str | None:
   kwargs = config.model.kwargs
-  if "memory_size" not in kwargs:  # no external memory
+  if "word_size" not in kwargs:  # no addressable memory (the stacks and tapes grow with T)
     return None
   label = f"{kwargs['memory_size']}x{kwargs['word_size']}"
   return label + (f" k{kwargs['sparse_link']}" if kwargs.get("sparse_link") else "")

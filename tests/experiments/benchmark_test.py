@@ -49,14 +49,21 @@ def test_standard_suite_is_the_paper_copy_setting():
   cases = benchmark.suite_cases("standard")
   assert [c.batch_size for c in cases if c.model == "ntm"] == [1, 16, 64, 256]
   assert [c.batch_size for c in cases if c.model == "dnc"] == [16, 64]
+  chomsky = {"rnn", "stack_rnn", "tape_rnn", "neural_stack", "transformer"}
   assert {c.model for c in cases} == {
     "ntm",
     "dnc",
     "lstm",
     programs.FLAX_REFERENCE,
     programs.PLAIN_NTM_REFERENCE,
+    *chomsky,
   }
-  assert len(cases) == 18 and all(c.length == 20 and not c.remat for c in cases)
+  assert len(cases) == 28 and all(c.length == 20 and not c.remat for c in cases)
+  for case in (c for c in cases if c.model in chomsky):
+    assert case.task == "reverse_string" and case.batch_size in (16, 128)
+    config = benchmark.case_config(case)
+    assert config.model.name == case.model and config.task.name == "reverse_string"
+    assert config.task.min_length == config.task.max_length == 20
   ntm = benchmark.case_config(cases[0])
   assert ntm.model.kwargs["controller"] == "lstm" and ntm.model.kwargs["controller_size"] == 100
   assert (ntm.model.kwargs["memory_size"], ntm.model.kwargs["word_size"]) == (128, 20)
@@ -64,7 +71,7 @@ def test_standard_suite_is_the_paper_copy_setting():
   assert ntm.model.kwargs["shift_width"] == 3
   assert (ntm.task.name, ntm.task.kwargs["bits"]) == ("copy", 8)
   assert ntm.task.min_length == ntm.task.max_length == 20 and ntm.train.num_seeds == 1
-  lstm = benchmark.case_config(cases[-1])
+  lstm = benchmark.case_config([c for c in cases if c.model not in chomsky][-1])
   assert lstm.model.name == "lstm" and lstm.train.batch_size == 256
   assert (lstm.model.kwargs["hidden_size"], lstm.model.kwargs["num_layers"]) == (256, 3)
 
