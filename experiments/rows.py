@@ -183,7 +183,7 @@ ROWS: dict[str, Row] = {
     Row(
       name="dnc_copy",
       setting="copy, DNC, LSTM controller (100), memory 128 × 20, 1 read head, lengths 1–20, "
-      "batch 32 (the ntm_copy protocol)",
+      "batch 32 (the ntm_copy protocol but Adam ε 1e-8)",
       published=_NO_DNC_NUMBER,
       config="dnc_copy",
       **(_COPY | {"paper": DNC_PAPER + "; task: NTM §4.1", "published_statistic": "–"}),
