@@ -278,6 +278,18 @@ ROWS: dict[str, Row] = {
       **_SORT,
     ),
     Row(
+      name="dnc_priority_sort",
+      setting="priority sort, DNC (2 × 100 LSTM, 5 read heads), memory 128 × 20, top 16 of 20, "
+      "Adam ε 1e-8",
+      published=_NO_DNC_NUMBER,
+      overrides=_NTM_ADAM | {"optimizer.eps": 1e-8},
+      **(
+        _SORT
+        | {"paper": DNC_PAPER + "; task: NTM §4.5", "published_statistic": "–"}
+        | {"config": "dnc_priority_sort", "note": _DNC_BUDGET}
+      ),
+    ),
+    Row(
       name="lstm_priority_sort",
       setting="priority sort, LSTM 3 × 128, top 16 of 20",
       published="substantially above the NTM's cost (no number in the text)",
