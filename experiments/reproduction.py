@@ -16,7 +16,7 @@ import time
 import jax
 import numpy as np
 
-from experiments import rows
+from experiments import chomsky_table, rows
 from memnets import training
 from memnets.training import evaluation
 
@@ -259,11 +259,20 @@ def write_table(results_dir: pathlib.Path, doc: pathlib.Path) -> int:
       results.append(json.loads(path.read_text()))
     except json.JSONDecodeError as error:
       raise SystemExit(f"error: {path}: not valid JSON ({error})") from None
+  grid = [r for r in results if r["row"].startswith("chomsky_")]
+  table_rows = [r for r in results if not r["row"].startswith("chomsky_")]
   text = doc.read_text()
-  if TABLE_START not in text or TABLE_END not in text:
-    raise SystemExit(f"error: {doc} lacks the markers {TABLE_START} and {TABLE_END}")
-  head, rest = text.split(TABLE_START, 1)
-  _, tail = rest.split(TABLE_END, 1)
-  table = render_table(results) if results else "(no results/*.json yet)"
-  doc.write_text(f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}")
+  text = _between(text, TABLE_START, TABLE_END, render_table(table_rows), doc)
+  text = _between(text, chomsky_table.CHOMSKY_START, chomsky_table.CHOMSKY_END,
+                  chomsky_table.render(grid), doc)  # fmt: skip
+  doc.write_text(text)
   return len(results)
+
+
+def _between(text: str, start: str, end: str, table: str, doc: pathlib.Path) -> str:
+  """`text` with what lies between the markers `start` and `end` replaced by `table`."""
+  if start not in text or end not in text:
+    raise SystemExit(f"error: {doc} lacks the markers {start} and {end}")
+  head, rest = text.split(start, 1)
+  _, tail = rest.split(end, 1)
+  return f"{head}{start}\n{table}\n{end}{tail}"

@@ -13,7 +13,8 @@ from typing import Any
 import jax
 import ml_collections
 
-from memnets.tasks import ngrams
+from experiments import chomsky_table, configs
+from memnets.tasks import chomsky, ngrams
 
 NTM_PAPER = "Graves et al. 2014 (NTM)"
 DNC_PAPER = "Graves et al. 2016 (DNC)"
@@ -298,3 +299,41 @@ ROWS: dict[str, Row] = {
     ),
   ]
 }
+
+
+# The Chomsky-hierarchy grid (experiments/chomsky_table.py): every model on
+# every task, the paper's protocol at a CPU budget; memnets' models that the
+# paper lacks (neural_stack, ntm, dnc) are run on the same protocol.
+_CHOMSKY_STEPS = {"ntm": 1000, "dnc": 1000}  # the memory models' slower steps
+_CHOMSKY_BUDGET = "{steps:,} of the paper's 1,000,000 steps, one learning rate (3e-4) (CPU budget)"
+
+
+def _chomsky_row(model: str, task: str) -> Row:
+  steps = _CHOMSKY_STEPS.get(model, 2000)
+  published = chomsky_table.PUBLISHED.get(task, {}).get(model)
+  in_paper = model in ("rnn", "lstm", "stack_rnn", "tape_rnn", "transformer")
+  return Row(
+    name=chomsky_table.row_name(model, task),
+    paper=chomsky_table.PAPER if in_paper else chomsky_table.PAPER + "'s protocol; not in it",
+    setting=f"{task}, {model} (`{model}_chomsky`), training lengths 1–40, batch 128",
+    published="not run in the paper" if not in_paper else f"{published}%" if published else "–",
+    published_statistic=chomsky_table.STATISTIC,
+    config=f"{model}_chomsky",
+    overrides={"task.name": task, "task.min_length": chomsky.TASKS[task]().min_length},
+    seeds=3,
+    steps=steps,
+    eval_every=500,
+    eval_sequences=128,
+    metric="token_accuracy",
+    metric_description="per-token accuracy, training lengths",
+    sweep_lengths=configs.CHOMSKY_SWEEP_LENGTHS,
+    sweep_sequences=chomsky_table.SWEEP_SEQUENCES,
+    sweep_metric="token_accuracy",
+    note=_CHOMSKY_BUDGET.format(steps=steps),
+  )
+
+
+ROWS.update(
+  (row.name, row)
+  for row in (_chomsky_row(m, t) for t in chomsky_table.TASKS for m in chomsky_table.MODELS)
+)

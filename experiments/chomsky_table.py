@@ -1,0 +1,100 @@
+"""The Chomsky-hierarchy table: Delétang et al. 2023's Table 2 and memnets' runs beside it.
+
+Each (model, task) pair is a row of `experiments.rows` named
+`chomsky_<model>_<task>` (`python -m experiments.reproduce
+chomsky_stack_rnn_reverse_string`), trained on the paper's protocol
+(`configs.chomsky_config`) and swept over test lengths 41–500. A row's score
+per seed is the paper's: the per-token accuracy averaged over the test
+lengths (memnets' sweep measures every 20th length of 41–500, and 500, on
+SWEEP_SEQUENCES sequences each; the paper, every length on 512). The table
+shows, per cell, the best seed's score (the paper's statistic is the maximum
+over 10 seeds and 3 learning rates) and the mean ± sd over seeds, beside
+Table 2's number.
+
+`render(results)` draws the grid from the `results/chomsky_*.json` files;
+`python -m experiments.reproduce --table` writes it into docs/results.md
+between CHOMSKY_START and CHOMSKY_END.
+"""
+
+import numpy as np
+
+PAPER = "Delétang et al. 2023, Table 2"
+STATISTIC = (
+  "maximum over 10 seeds and 3 learning rates of the per-token accuracy (%) averaged over "
+  "test lengths 41–500"
+)
+MODELS = ("rnn", "lstm", "stack_rnn", "tape_rnn", "transformer", "neural_stack", "ntm", "dnc")
+TASKS = (
+  # Regular.
+  "even_pairs",
+  "modular_arithmetic",
+  "parity_check",
+  "cycle_navigation",
+  # Deterministic context-free.
+  "stack_manipulation",
+  "reverse_string",
+  "modular_arithmetic_brackets",
+  "solve_equation",
+  # Context-sensitive.
+  "duplicate_string",
+  "missing_duplicate_string",
+  "odds_first",
+  "binary_addition",
+  "binary_multiplication",
+  "compute_sqrt",
+  "bucket_sort",
+)
+SWEEP_SEQUENCES = 64  # test sequences per length (the paper: 512)
+CHOMSKY_START = "<!-- chomsky:table:start -->"
+CHOMSKY_END = "<!-- chomsky:table:end -->"
+
+# Table 2's scores (%), by task, in the order rnn, stack_rnn, tape_rnn,
+# transformer (the best of its positional encodings per task), lstm. Only the
+# cells checked against a second source are filled; None: not yet checked.
+_R, _S, _T, _X, _L = "rnn", "stack_rnn", "tape_rnn", "transformer", "lstm"
+PUBLISHED: dict[str, dict[str, float | None]] = {
+  "even_pairs": {_R: 100.0, _S: 100.0, _T: 100.0, _X: None, _L: 100.0},
+  "modular_arithmetic": {_R: 100.0, _S: 100.0, _T: 100.0, _X: 24.2, _L: 100.0},
+  "parity_check": {_R: 100.0, _S: 100.0, _T: 100.0, _X: 52.0, _L: 100.0},
+  "cycle_navigation": {_R: 100.0, _S: 100.0, _T: 100.0, _X: 61.9, _L: 100.0},
+  "stack_manipulation": {_R: 56.0, _S: 100.0, _T: 100.0, _X: 57.5, _L: 59.1},
+  "reverse_string": {_R: 62.0, _S: 100.0, _T: 100.0, _X: 62.3, _L: 60.9},
+  "duplicate_string": {_R: 50.3, _S: 52.8, _T: 100.0, _X: 52.8, _L: 57.6},
+  "missing_duplicate_string": {_T: 100.0},
+  "odds_first": {_R: 51.0, _S: 51.9, _T: 100.0, _X: 52.8, _L: 55.6},
+  "binary_addition": {_T: 100.0},
+}
+
+
+def row_name(model: str, task: str) -> str:
+  return f"chomsky_{model}_{task}"
+
+
+def scores(result: dict) -> np.ndarray:
+  """Per-seed score (%) of one row's result: token accuracy averaged over its sweep lengths."""
+  per_seed = np.asarray(result["sweep"]["per_seed"], dtype=float)  # [K, lengths]
+  return 100.0 * per_seed.mean(axis=1)
+
+
+def _cell(result: dict | None, published: float | None) -> str:
+  paper = "–" if published is None else f"{published:.1f}"
+  if result is None:
+    return f"· ({paper})"
+  values = scores(result)
+  smoke = " SMOKE" if result.get("smoke") else ""
+  spread = f"{values.mean():.1f} ± {values.std():.1f}" if len(values) > 1 else "one seed"
+  return f"**{values.max():.1f}** ({paper}); {spread}, {len(values)}×{result['steps']:,}{smoke}"
+
+
+def render(results: list[dict]) -> str:
+  """The grid: a row per task, a column per model; each cell 'best (paper); mean ± sd, K×steps'."""
+  by_name = {r["row"]: r for r in results}
+  lines = [
+    "| task | " + " | ".join(f"`{m}`" for m in MODELS) + " |",
+    "| --- |" + " --- |" * len(MODELS),
+  ]
+  for task in TASKS:
+    published = PUBLISHED.get(task, {})
+    cells = [_cell(by_name.get(row_name(m, task)), published.get(m)) for m in MODELS]
+    lines.append(f"| {task} | " + " | ".join(cells) + " |")
+  return "\n".join(lines)
