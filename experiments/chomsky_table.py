@@ -13,10 +13,16 @@ Table 2's number.
 
 `render(results)` draws the grid from the `results/chomsky_*.json` files;
 `python -m experiments.reproduce --table` writes it into docs/results.md
-between CHOMSKY_START and CHOMSKY_END.
+between CHOMSKY_START and CHOMSKY_END. `plot_task` draws one task's accuracy
+against test length, a line per model (`python -m experiments.reproduce
+--chomsky_figure=reverse_string` writes docs/figures/chomsky_reverse_string.png).
 """
 
+import pathlib
+
 import numpy as np
+
+from memnets.figures import sweep as sweep_figures
 
 PAPER = "Delétang et al. 2023, Table 2"
 STATISTIC = (
@@ -98,3 +104,29 @@ def render(results: list[dict]) -> str:
     cells = [_cell(by_name.get(row_name(m, task)), published.get(m)) for m in MODELS]
     lines.append(f"| {task} | " + " | ".join(cells) + " |")
   return "\n".join(lines)
+
+
+def plot_task(task: str, results: list[dict], path: pathlib.Path) -> pathlib.Path:
+  """Per-token accuracy against test length, one line per model's best seed, on `task`.
+
+  Raises:
+    ValueError: `task` is no Chomsky task, or no result of it is among `results`.
+  """
+  if task not in TASKS:
+    raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
+  curves = {}
+  for model in MODELS:
+    result = next((r for r in results if r["row"] == row_name(model, task)), None)
+    if result is None:
+      continue
+    best = int(np.argmax(scores(result)))
+    curves[model] = (result["sweep"]["lengths"], result["sweep"]["per_seed"][best])
+  if not curves:
+    raise ValueError(f"no results/chomsky_<model>_{task}.json to plot")
+  return sweep_figures.plot_models(
+    path,
+    curves,
+    "per-token accuracy (best seed)",
+    train_lengths=(1, 40),
+    title=f"{task}: trained on lengths 1–40",
+  )

@@ -3,6 +3,7 @@
   python -m experiments.reproduce ROW [--seeds=K] [--steps=N] [--workdir=DIR] [--overwrite]
   python -m experiments.reproduce --table
   python -m experiments.reproduce --list
+  python -m experiments.reproduce --chomsky_figure=TASK
 
 A row (experiments/rows.py) is a paper result and the protocol that measures
 it: a config file with overrides, the training steps, the evaluation (every
@@ -27,7 +28,7 @@ import sys
 
 from absl import app, flags, logging
 
-from experiments import cli, platform, reproduction, rows
+from experiments import chomsky_table, cli, platform, reproduction, rows
 from memnets import training
 
 _SEEDS = flags.DEFINE_integer("seeds", None, "Seeds to train (default: the row's).")
@@ -40,12 +41,28 @@ _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing results/
 _TABLE = flags.DEFINE_bool("table", False, "Render docs/results.md from results/*.json.")
 _DOC = flags.DEFINE_string("doc", str(reproduction.TABLE_DOC), "The document --table rewrites.")
 _LIST = flags.DEFINE_bool("list", False, "List the rows and exit.")
+_CHOMSKY_FIGURE = flags.DEFINE_string(
+  "chomsky_figure",
+  None,
+  "Plot this Chomsky task's accuracy against length, a line per model, from results/.",
+)
 _SMOKE = flags.DEFINE_bool(
   "smoke", False, "Run the row on its config's :smoke variant (seconds; to check the protocol)."
 )
 
 
 def main(argv):
+  if _CHOMSKY_FIGURE.value is not None:
+    results = [
+      json.loads(p.read_text()) for p in sorted(pathlib.Path(_RESULTS.value).glob("chomsky_*.json"))
+    ]
+    path = reproduction.ROOT / "docs" / "figures" / f"chomsky_{_CHOMSKY_FIGURE.value}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+      print(chomsky_table.plot_task(_CHOMSKY_FIGURE.value, results, path))
+    except ValueError as error:
+      sys.exit(f"error: --chomsky_figure: {error}")
+    return
   if _TABLE.value or _LIST.value:
     if len(argv) > 1:
       raise app.UsageError(f"Unexpected arguments: {argv[1:]}")

@@ -1,6 +1,7 @@
 """Figures of trained runs, drawn with matplotlib's object-oriented API (Agg, no pyplot).
 
-- `sweep.plot_sweep`: error or accuracy against length, the training range shaded.
+- `sweep.plot_sweep`: error or accuracy against length, the training range shaded;
+  `sweep.plot_models`: several models' curves on one panel.
 - `example.plot_example`: one sequence in the style of Graves et al. 2014, Fig. 6:
   inputs, targets, outputs, head weightings over time and the final memory.
 - `dnc.plot_dnc`: a DNC's write and read weightings, usage, gates, read modes

@@ -1,4 +1,7 @@
-"""The length-generalisation plot: each sweep metric against sequence length.
+"""The length-generalisation plots: each sweep metric against sequence length.
+
+`plot_sweep` draws one run's seeds; `plot_models` draws several models'
+curves on one panel.
 
 One panel per metric of `memnets.training.evaluation.METRICS` (bit errors and
 cost in bits per sequence for copy-like tasks, as in Graves et al. 2014 §4.1;
@@ -7,7 +10,9 @@ per-token and per-sequence accuracy for the Chomsky tasks, as in Delétang et al
 seeds a dashed one; the training range is shaded.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 from memnets.figures import canvas
 from memnets.training import evaluation
@@ -66,4 +71,43 @@ def plot_sweep(
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
   figure.suptitle(title or f"Length generalisation ({sweep.num_sequences} sequences per length)")
+  return canvas.save(figure, path)
+
+
+def plot_models(
+  path,
+  curves: Mapping[str, tuple[Sequence[int], Sequence[float]]],
+  ylabel: str,
+  train_lengths: Sequence[int] | None = None,
+  title: str | None = None,
+  chance: float | None = None,
+):
+  """One line per model: a metric against sequence length (Delétang et al. 2023, Fig. 2 style).
+
+  Args:
+    path: output file.
+    curves: label → (lengths, values), e.g. each model's best seed.
+    ylabel: the metric's axis label.
+    train_lengths: `(min, max)` training lengths to shade, or None.
+    title: figure title.
+    chance: a dotted horizontal line at this value (the task's chance level), or None.
+
+  Returns:
+    The path written.
+  """
+  figure = canvas.new_figure(PANEL_WIDTH * 1.6, PANEL_HEIGHT * 1.2)
+  ax = figure.subplots()
+  if train_lengths is not None:
+    low, high = train_lengths
+    ax.axvspan(low, high, color="tab:green", alpha=TRAIN_SHADE_ALPHA, label="training lengths")
+  for label, (lengths, values) in curves.items():
+    ax.plot(np.asarray(lengths), np.asarray(values), lw=1.5, marker="o", ms=3, label=label)
+  if chance is not None:
+    ax.axhline(chance, color="black", ls=":", lw=1, label="chance")
+  ax.set_xlabel("sequence length")
+  ax.set_ylabel(ylabel)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize="small")
+  if title:
+    figure.suptitle(title)
   return canvas.save(figure, path)

@@ -60,3 +60,16 @@ def test_the_table_command_writes_both_tables(tmp_path):
   doc.write_text(text.replace(chomsky_table.CHOMSKY_END, ""))
   with pytest.raises(SystemExit, match="lacks the markers"):
     reproduction.write_table(results, doc)
+
+
+def test_the_task_figure_draws_a_line_per_model(tmp_path):
+  results = [
+    fake_result("stack_rnn", "reverse_string", [[1.0, 0.9], [0.6, 0.6]]),
+    fake_result("lstm", "reverse_string", [[0.6, 0.5]]),
+  ]
+  path = chomsky_table.plot_task("reverse_string", results, tmp_path / "f.png")
+  assert path.read_bytes()[:4] == b"\x89PNG"
+  with pytest.raises(ValueError, match="no results"):
+    chomsky_table.plot_task("parity_check", results, tmp_path / "g.png")
+  with pytest.raises(ValueError, match="unknown task 'copy'"):
+    chomsky_table.plot_task("copy", results, tmp_path / "h.png")
