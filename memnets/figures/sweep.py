@@ -25,6 +25,7 @@ LABELS = {
   "cost_bits": "cost per sequence (bits)",
   "token_accuracy": "per-token accuracy",
   "sequence_accuracy": "per-sequence accuracy",
+  "prefix_accuracy": "accuracy before the first error",
 }
 
 

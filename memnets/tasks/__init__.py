@@ -1,4 +1,8 @@
-"""Algorithmic tasks: pure JAX batch generators and a plain-dict registry."""
+"""Algorithmic tasks: pure JAX batch generators and a plain-dict registry.
+
+The NTM paper's tasks, the Chomsky-hierarchy suite (`chomsky`) and
+Grefenstette et al. 2015's transduction tasks (`transduction`).
+"""
 
 from memnets.tasks import (
   associative_recall,
@@ -9,6 +13,7 @@ from memnets.tasks import (
   ngrams,
   priority_sort,
   repeat_copy,
+  transduction,
 )
 from memnets.tasks.base import Batch, Task
 
@@ -19,6 +24,7 @@ TASKS = {
   "ngrams": ngrams.NGrams,
   "priority_sort": priority_sort.PrioritySort,
   **chomsky.TASKS,
+  **transduction.TASKS,
 }
 
 

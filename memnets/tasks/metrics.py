@@ -139,6 +139,22 @@ def sequence_accuracy(logits: jax.Array, targets: jax.Array, mask: jax.Array) ->
   return jnp.all(ok_BxT, axis=1).astype(jnp.float32)
 
 
+def prefix_accuracy(logits: jax.Array, targets: jax.Array, mask: jax.Array) -> jax.Array:
+  """Fraction of scored steps that are right before the first wrong one: [B].
+
+  Grefenstette et al. 2015 (§4.3)'s "fine" accuracy: scored steps in time
+  order, the count of right ones before the first error over the count of
+  scored ones. A sequence with no scored steps scores 1.0 (as in
+  `sequence_accuracy`).
+  """
+  scored_BxT = mask > 0
+  wrong_BxT = scored_BxT & ~_matches(logits, targets)
+  before_error_BxT = jnp.cumsum(wrong_BxT, axis=1) == 0
+  correct_B = jnp.sum(scored_BxT & before_error_BxT, axis=1)
+  total_B = jnp.sum(scored_BxT, axis=1)
+  return jnp.where(total_B > 0, correct_B / jnp.maximum(total_B, 1), 1.0).astype(jnp.float32)
+
+
 def summary(
   kind: str, logits: jax.Array, targets: jax.Array, mask: jax.Array
 ) -> dict[str, jax.Array]:

@@ -56,7 +56,7 @@ JSON_FILE = "sweep.json"
 
 METRICS = {
   "bits": ("bit_errors", "cost_bits"),
-  "categorical": ("token_accuracy", "sequence_accuracy"),
+  "categorical": ("token_accuracy", "sequence_accuracy", "prefix_accuracy"),
 }
 PRIMARY = {"bits": "bit_errors", "categorical": "token_accuracy"}
 
@@ -110,6 +110,7 @@ def sequence_metrics(
     return {
       "token_accuracy": task_metrics.token_accuracy(logits, targets, mask),
       "sequence_accuracy": task_metrics.sequence_accuracy(logits, targets, mask),
+      "prefix_accuracy": task_metrics.prefix_accuracy(logits, targets, mask),
     }
   raise ValueError(f"unknown loss kind {kind!r}; known: {tuple(METRICS)}")
 

@@ -24,7 +24,7 @@ def _sweep(kind, num_seeds=3, lengths=(10, 20, 40)):
 def test_plot_sweep_writes_png(tmp_path, kind):
   path = sweep.plot_sweep(tmp_path / "deep" / "sweep.png", _sweep(kind), (1, 20), "title")
   width, height = png_helpers.png_size(path)
-  assert width == round(2 * sweep.PANEL_WIDTH * canvas.DPI)
+  assert width == round(len(evaluation.METRICS[kind]) * sweep.PANEL_WIDTH * canvas.DPI)
   assert height == round(sweep.PANEL_HEIGHT * canvas.DPI)
 
 
@@ -43,7 +43,7 @@ def test_plot_sweep_long_sweep_without_training_range(tmp_path):
   long = _sweep("categorical", num_seeds=2, lengths=lengths)
   path = sweep.plot_sweep(tmp_path / "long.png", long)
   assert png_helpers.png_size(path) == (
-    round(2 * sweep.PANEL_WIDTH * canvas.DPI),
+    round(len(evaluation.METRICS["categorical"]) * sweep.PANEL_WIDTH * canvas.DPI),
     round(sweep.PANEL_HEIGHT * canvas.DPI),
   )
 

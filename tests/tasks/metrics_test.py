@@ -3,6 +3,7 @@
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -214,3 +215,13 @@ def test_outlier_weights_are_one_without_scored_steps_or_loss():
     metrics.outlier_weights(zeros, zeros, 0.0)
   with pytest.raises(ValueError, match="outlier_cap"):
     metrics.loss("bits", logits, targets, mask, outlier_cap=-1.0)
+
+
+def test_prefix_accuracy_counts_right_steps_before_the_first_error():
+  # Four scored steps, the third wrong: two right before it, of four.
+  targets = jax.nn.one_hot(jnp.array([[0, 1, 0, 1, 0]]), 2)
+  logits = jax.nn.one_hot(jnp.array([[0, 1, 1, 1, 1]]), 2)
+  mask = jnp.array([[1.0, 1.0, 1.0, 1.0, 0.0]])
+  assert float(metrics.prefix_accuracy(logits, targets, mask)[0]) == 0.5
+  assert float(metrics.token_accuracy(logits, targets, mask)[0]) == 0.75
+  assert float(metrics.prefix_accuracy(logits, targets, jnp.zeros_like(mask))[0]) == 1.0

@@ -5,15 +5,17 @@ import jax
 import pytest
 
 from memnets import tasks
-from memnets.tasks import base, chomsky
+from memnets.tasks import base, chomsky, transduction
 
 NTM_TASKS = ("copy", "repeat_copy", "associative_recall", "ngrams", "priority_sort")
 
 
-def test_registry_holds_the_ntm_tasks_and_the_chomsky_suite():
+def test_registry_holds_the_ntm_tasks_the_chomsky_suite_and_the_transduction_tasks():
   assert set(NTM_TASKS) <= set(tasks.TASKS)
   assert set(chomsky.TASKS) <= set(tasks.TASKS)
-  assert len(tasks.TASKS) == len(NTM_TASKS) + len(chomsky.TASKS)  # no name is shadowed
+  assert set(transduction.TASKS) <= set(tasks.TASKS)
+  # No name is shadowed.
+  assert len(tasks.TASKS) == len(NTM_TASKS) + len(chomsky.TASKS) + len(transduction.TASKS)
   assert tasks.Batch is base.Batch and tasks.Task is base.Task
 
 
