@@ -22,7 +22,7 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   own `nnx.RNN` stack of `OptimizedLSTMCell`s at the same shapes; the DNC of
   `dnc_copy` (the NTM's controller and 128 × 20 memory, one read head) at
   batch 16 and 64; and the Chomsky-hierarchy models (`rnn`, `stack_rnn`,
-  `tape_rnn`, `neural_stack`, `transformer`, from their `*_chomsky` configs)
+  `tape_rnn`, `ndstack_rnn`, `neural_stack`, `transformer`, from their `*_chomsky` configs)
   on reverse_string at length 20 (40 time steps), batch 16 and 128.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
@@ -64,6 +64,7 @@ from experiments.benchmarks import programs, timing
 from experiments.configs import (
   dnc_copy,
   lstm_copy,
+  ndstack_rnn_chomsky,
   neural_stack_chomsky,
   ntm_copy,
   rnn_chomsky,
@@ -78,6 +79,7 @@ CHOMSKY_CONFIGS = {
   "rnn": rnn_chomsky,
   "stack_rnn": stack_rnn_chomsky,
   "tape_rnn": tape_rnn_chomsky,
+  "ndstack_rnn": ndstack_rnn_chomsky,
   "neural_stack": neural_stack_chomsky,
   "transformer": transformer_chomsky,
 }

@@ -19,6 +19,7 @@ against test length, a line per model (`python -m experiments.reproduce
 """
 
 import pathlib
+import re
 
 import numpy as np
 
@@ -29,7 +30,17 @@ STATISTIC = (
   "maximum over 10 seeds and 3 learning rates of the per-token accuracy (%) averaged over "
   "test lengths 41–500"
 )
-MODELS = ("rnn", "lstm", "stack_rnn", "tape_rnn", "transformer", "neural_stack", "ntm", "dnc")
+MODELS = (
+  "rnn",
+  "lstm",
+  "stack_rnn",
+  "ndstack_rnn",
+  "tape_rnn",
+  "transformer",
+  "neural_stack",
+  "ntm",
+  "dnc",
+)
 TASKS = (
   # Regular.
   "even_pairs",
@@ -89,11 +100,16 @@ def _cell(result: dict | None, published: float | None) -> str:
   values = scores(result)
   smoke = " SMOKE" if result.get("smoke") else ""
   spread = f"{values.mean():.1f} ± {values.std():.1f}" if len(values) > 1 else "one seed"
-  return f"**{values.max():.1f}** ({paper}); {spread}, {len(values)}×{result['steps']:,}{smoke}"
+  batch = re.search(r"batch (\d+)", result.get("setting", ""))
+  budget = f"{len(values)}×{result['steps']:,}" + (f"×{batch.group(1)}" if batch else "")
+  return f"**{values.max():.1f}** ({paper}); {spread}, {budget}{smoke}"
 
 
 def render(results: list[dict]) -> str:
-  """The grid: a row per task, a column per model; each cell 'best (paper); mean ± sd, K×steps'."""
+  """The grid: a row per task, a column per model.
+
+  Each cell: 'best (paper); mean ± sd, seeds×steps×batch'.
+  """
   by_name = {r["row"]: r for r in results}
   lines = [
     "| task | " + " | ".join(f"`{m}`" for m in MODELS) + " |",

@@ -11,7 +11,7 @@ from flax import nnx
 from memnets.dnc import DNCCell
 from memnets.ntm import NTMCell
 from memnets.recurrent import GRU, LSTM, RNN, Readout, Stacked
-from memnets.stacks import NeuralStackCell, StackRNNCell, TapeRNNCell
+from memnets.stacks import NDStackRNNCell, NeuralStackCell, StackRNNCell, TapeRNNCell
 from memnets.transformer import TransformerEncoder
 
 
@@ -74,6 +74,7 @@ MODELS = {
   "neural_queue": _neural("queue"),
   "neural_deque": _neural("deque"),
   "stack_rnn": _stack_rnn,  # Joulin & Mikolov 2015, as Delétang et al. 2023 run it
+  "ndstack_rnn": NDStackRNNCell,  # DuSell & Chiang 2020, as Delétang et al. 2023 run it
   "tape_rnn": _tape_rnn,  # Delétang et al. 2023
   "transformer": TransformerEncoder,  # a whole-sequence model: model(inputs) -> logits
 }

@@ -128,6 +128,7 @@ _SMOKE_SIZES = {
   "dnc": dict(controller_size=8, controller_layers=1, memory_size=8, word_size=4),
   "transformer": dict(dim=8, num_layers=1, num_heads=2),
   "stack_rnn": dict(hidden_size=8, stack_size=4, stack_cell_size=2),
+  "ndstack_rnn": dict(hidden_size=8, stack_size=4),
   "tape_rnn": dict(hidden_size=8, memory_size=4, memory_cell_size=2, write_mlp_sizes=(4,)),
   **{
     f"neural_{kind}": dict(controller_size=8, memory_width=4, capacity=4)

@@ -49,7 +49,7 @@ def test_standard_suite_is_the_paper_copy_setting():
   cases = benchmark.suite_cases("standard")
   assert [c.batch_size for c in cases if c.model == "ntm"] == [1, 16, 64, 256]
   assert [c.batch_size for c in cases if c.model == "dnc"] == [16, 64]
-  chomsky = {"rnn", "stack_rnn", "tape_rnn", "neural_stack", "transformer"}
+  chomsky = {"rnn", "stack_rnn", "tape_rnn", "ndstack_rnn", "neural_stack", "transformer"}
   assert {c.model for c in cases} == {
     "ntm",
     "dnc",
@@ -58,7 +58,7 @@ def test_standard_suite_is_the_paper_copy_setting():
     programs.PLAIN_NTM_REFERENCE,
     *chomsky,
   }
-  assert len(cases) == 28 and all(c.length == 20 and not c.remat for c in cases)
+  assert len(cases) == 30 and all(c.length == 20 and not c.remat for c in cases)
   for case in (c for c in cases if c.model in chomsky):
     assert case.task == "reverse_string" and case.batch_size in (16, 128)
     config = benchmark.case_config(case)

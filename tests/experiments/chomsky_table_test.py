@@ -13,6 +13,7 @@ def fake_result(model, task, per_seed, steps=2000, smoke=False):
     "row": chomsky_table.row_name(model, task),
     "sweep": {"per_seed": per_seed, "lengths": [41, 500]},
     "steps": steps,
+    "setting": f"{task}, {model}, training lengths 1–40, batch 128",
     "smoke": smoke,
   }
 
@@ -23,9 +24,15 @@ def test_every_model_has_a_row_on_every_task_with_the_papers_protocol():
     for task in chomsky_table.TASKS:
       row = rows.ROWS[chomsky_table.row_name(model, task)]
       assert row.config == f"{model}_chomsky" and row.overrides["task.name"] == task
-      assert row.sweep_lengths == configs.CHOMSKY_SWEEP_LENGTHS
+      if model == "ndstack_rnn":  # its O(T³) forward pass: lengths 41–200
+        assert row.sweep_lengths == rows.NDSTACK_SWEEP_LENGTHS
+        assert row.overrides["train.batch_size"] == 16  # the paper's
+      else:
+        assert row.sweep_lengths == configs.CHOMSKY_SWEEP_LENGTHS
+        assert row.overrides["train.batch_size"] in (32, 128)
       assert row.metric == row.sweep_metric == "token_accuracy"
   assert configs.CHOMSKY_SWEEP_LENGTHS[0] == 41 and configs.CHOMSKY_SWEEP_LENGTHS[-1] == 500
+  assert rows.NDSTACK_SWEEP_LENGTHS[0] == 41 and rows.NDSTACK_SWEEP_LENGTHS[-1] == 200
 
 
 def test_a_score_is_the_accuracy_averaged_over_the_test_lengths():
@@ -43,8 +50,8 @@ def test_cells_show_the_best_seed_the_paper_and_the_spread():
   )
   cells = [cell.strip() for cell in line.strip("|").split("|")][1:]
   by_model = dict(zip(chomsky_table.MODELS, cells, strict=True))
-  assert by_model["stack_rnn"] == "**95.0** (100.0); 77.5 ± 17.5, 2×2,000"
-  assert by_model["ntm"] == "**60.0** (–); one seed, 1×2,000 SMOKE"
+  assert by_model["stack_rnn"] == "**95.0** (100.0); 77.5 ± 17.5, 2×2,000×128"
+  assert by_model["ntm"] == "**60.0** (–); one seed, 1×2,000×128 SMOKE"
   assert by_model["rnn"] == "· (62.0)"
 
 

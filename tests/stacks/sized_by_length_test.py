@@ -16,8 +16,9 @@ SMALL = {
   "neural_deque": {"controller_size": 6, "memory_width": 3, "capacity": 2},
   "stack_rnn": {"hidden_size": 6, "stack_cell_size": 3, "stack_size": 2},
   "tape_rnn": {"hidden_size": 6, "memory_cell_size": 3, "memory_size": 2},
+  "ndstack_rnn": {"hidden_size": 6, "stack_size": 2},
 }
-SIZE_FIELD = {"stack_rnn": "stack_size", "tape_rnn": "memory_size"}
+SIZE_FIELD = {"stack_rnn": "stack_size", "tape_rnn": "memory_size", "ndstack_rnn": "stack_size"}
 
 
 def memory_of(name, state):
@@ -25,6 +26,8 @@ def memory_of(name, state):
     return state.stacks
   if name == "tape_rnn":
     return state.tapes
+  if name == "ndstack_rnn":
+    return state.alpha[..., 0]  # [B, P, Q]: one row of forward weights per step
   return state.memory.values
 
 
