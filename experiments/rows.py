@@ -318,7 +318,9 @@ _CHOMSKY_FIRST_CELLS = {
   ("stack_rnn", "reverse_string"),
   ("tape_rnn", "odds_first"),
 }
-_CHOMSKY_NOTE = "{steps:,} of the paper's 1,000,000 steps at batch {batch}, one learning rate (3e-4) (CPU budget)"
+_CHOMSKY_NOTE = (
+  "{steps:,} of the paper's 1,000,000 steps at batch {batch}, one learning rate (3e-4) (CPU budget)"
+)
 # The NDStack-RNN's O(T³) forward pass: tested on lengths 41–200 only.
 NDSTACK_SWEEP_LENGTHS = (*range(41, 200, 20), 200)
 
