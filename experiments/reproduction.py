@@ -16,7 +16,7 @@ import time
 import jax
 import numpy as np
 
-from experiments import chomsky_table, rows
+from experiments import chomsky_table, rows, transduction_table
 from memnets import training
 from memnets.training import evaluation
 
@@ -154,6 +154,7 @@ def run_row(
     "seeds": list(range(config["train"]["seed"], config["train"]["seed"] + seeds)),
     "steps": summary["step"],
     "final": _stats(summary["per_seed"][row.metric]),
+    "final_per_seed": summary["per_seed"],  # every metric at training lengths, per seed
     "eval_history": [[[s, v] for s, v in history] for history in evals],
     "sweep": {
       "lengths": [int(v) for v in sweep.lengths],
@@ -162,6 +163,7 @@ def run_row(
       "median": np.median(sweep.metrics[row.sweep_metric], axis=0).tolist(),
       "best": sweep.best(row.sweep_metric).tolist(),
       "metric": row.sweep_metric,
+      "also": {name: sweep.metrics[name].tolist() for name in row.also},
     },
     "train_sec": train_sec,
     "wall_sec": wall_sec,
@@ -260,11 +262,14 @@ def write_table(results_dir: pathlib.Path, doc: pathlib.Path) -> int:
     except json.JSONDecodeError as error:
       raise SystemExit(f"error: {path}: not valid JSON ({error})") from None
   grid = [r for r in results if r["row"].startswith("chomsky_")]
-  table_rows = [r for r in results if not r["row"].startswith("chomsky_")]
+  transduction = [r for r in results if r["row"].startswith("grefenstette_")]
+  table_rows = [r for r in results if r not in grid and r not in transduction]
   text = doc.read_text()
   text = _between(text, TABLE_START, TABLE_END, render_table(table_rows), doc)
   text = _between(text, chomsky_table.CHOMSKY_START, chomsky_table.CHOMSKY_END,
                   chomsky_table.render(grid), doc)  # fmt: skip
+  text = _between(text, transduction_table.TRANSDUCTION_START, transduction_table.TRANSDUCTION_END,
+                  transduction_table.render(transduction), doc)  # fmt: skip
   doc.write_text(text)
   return len(results)
 

@@ -6,91 +6,16 @@ with its statistic (a single run, best-of-N or a mean). `python -m
 experiments.reproduce ROW` runs one; docs/results.md shows them all.
 """
 
-import dataclasses
-import importlib
 from typing import Any
 
 import jax
-import ml_collections
 
-from experiments import chomsky_table, configs
-from memnets.tasks import chomsky, ngrams
+from experiments import chomsky_table, transduction_table
+from experiments.row import Row
+from memnets.tasks import ngrams
 
 NTM_PAPER = "Graves et al. 2014 (NTM)"
 DNC_PAPER = "Graves et al. 2016 (DNC)"
-COPY_LENGTHS = (10, 20, 30, 50, 80, 120)
-
-
-@dataclasses.dataclass(frozen=True)
-class Row:
-  """One row: what to run, how to score it, and the published number.
-
-  Fields:
-    name: the row's key (`results/<name>.json`).
-    paper, setting, published, published_statistic: the table's text.
-    config: module name in experiments/configs; overrides: dotted field → value.
-    seeds, steps: defaults of --seeds and --steps.
-    eval_every, eval_sequences: evaluation period and fresh sequences per seed.
-    metric, metric_description: the summary metric (a key of the evaluation).
-    sweep_lengths, sweep_sequences, sweep_metric: the generalisation sweep.
-    solved_below, solve_within, relapse_above: the solve criterion: the first
-      evaluation at or below `solved_below`, counted if by step
-      `solve_within`, stable if no later evaluation exceeds `relapse_above`
-      (None: no criterion).
-    reference: what the metric is compared with, computed by the run (e.g.
-      the n-gram task's Bayes-optimal cost): `(description, function of the
-      row's config → number)`, or None.
-    note: what differs from the paper, said in the table and the JSON.
-  """
-
-  name: str
-  paper: str
-  setting: str
-  published: str
-  published_statistic: str
-  config: str
-  overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
-  seeds: int = 10
-  steps: int = 10_000
-  eval_every: int = 100
-  eval_sequences: int = 1000
-  metric: str = "bit_errors"
-  metric_description: str = "wrong bits per sequence, lengths of training"
-  sweep_lengths: tuple[int, ...] = COPY_LENGTHS
-  sweep_sequences: int = 1000
-  sweep_metric: str = "bit_errors"
-  solved_below: float | None = None
-  solve_within: int = 0
-  relapse_above: float = 0.0
-  reference: tuple[str, Any] | None = None
-  note: str = ""
-
-  def build_config(self, seeds: int, steps: int, smoke: bool = False) -> ml_collections.ConfigDict:
-    """The row's config: the file's, its overrides, and the protocol's train fields.
-
-    `smoke`: the file's `:smoke` variant (tiny model, short sequences), for
-    checking the protocol in seconds; its evaluation is the variant's.
-    """
-    module = importlib.import_module(f"experiments.configs.{self.config}")
-    config = module.get_config("smoke" if smoke else None)
-    for dotted, value in self.overrides.items():
-      section, _, field = dotted.rpartition(".")
-      target = config
-      for part in section.split(".") if section else []:
-        target = target[part]
-      if field not in target:
-        raise KeyError(f"row {self.name}: override {dotted!r} names no field of {self.config}")
-      # A dict replaces a whole section (e.g. "model": an LSTM instead of the NTM).
-      target[field] = ml_collections.ConfigDict(value) if isinstance(value, dict) else value
-    config.num_seeds = seeds
-    config.train.steps = steps
-    if smoke:
-      return config
-    config.train.eval_every = self.eval_every
-    config.train.log_every = self.eval_every
-    config.train.eval_batch_size = self.eval_sequences
-    config.train.checkpoint_every = max(self.eval_every, min(1000, steps))
-    return config
 
 
 def _lstm(hidden_size: int, learning_rate: float) -> dict[str, Any]:
@@ -300,68 +225,5 @@ ROWS: dict[str, Row] = {
   ]
 }
 
-
-# The Chomsky-hierarchy grid (experiments/chomsky_table.py): every model on
-# every task, the paper's protocol at a CPU budget of (steps, batch) per cell;
-# memnets' models that the paper lacks (neural_stack, ntm, dnc) run on the
-# same protocol. The rnn column and the cells below ran at the first budget of
-# 2,000 steps at the paper's batch 128 (about 20 minutes a cell for an LSTM);
-# the rest of the grid at 1,000 steps of batch 32, an eighth of the cost.
-_CHOMSKY_FIRST_BUDGET = (2000, 128)
-_CHOMSKY_BUDGET = (1000, 32)
-_CHOMSKY_FIRST_CELLS = {
-  ("lstm", "parity_check"),
-  ("lstm", "even_pairs"),
-  ("lstm", "cycle_navigation"),
-  ("lstm", "reverse_string"),
-  ("stack_rnn", "even_pairs"),
-  ("stack_rnn", "reverse_string"),
-  ("tape_rnn", "odds_first"),
-}
-_CHOMSKY_NOTE = (
-  "{steps:,} of the paper's 1,000,000 steps at batch {batch}, one learning rate (3e-4) (CPU budget)"
-)
-# The NDStack-RNN's O(T³) forward pass: tested on lengths 41–200 only.
-NDSTACK_SWEEP_LENGTHS = (*range(41, 200, 20), 200)
-
-
-def _chomsky_row(model: str, task: str) -> Row:
-  first = model == "rnn" or (model, task) in _CHOMSKY_FIRST_CELLS
-  steps, batch = _CHOMSKY_FIRST_BUDGET if first else _CHOMSKY_BUDGET
-  if model == "ndstack_rnn":
-    batch = 16  # the paper's, for memory
-  published = chomsky_table.PUBLISHED.get(task, {}).get(model)
-  in_paper = model in ("rnn", "lstm", "stack_rnn", "ndstack_rnn", "tape_rnn", "transformer")
-  sweep = NDSTACK_SWEEP_LENGTHS if model == "ndstack_rnn" else configs.CHOMSKY_SWEEP_LENGTHS
-  note = _CHOMSKY_NOTE.format(steps=steps, batch=batch)
-  if model == "ndstack_rnn":
-    note += "; tested on lengths 41–200 (its O(T³) forward pass)"
-  return Row(
-    name=chomsky_table.row_name(model, task),
-    paper=chomsky_table.PAPER if in_paper else chomsky_table.PAPER + "'s protocol; not in it",
-    setting=f"{task}, {model} (`{model}_chomsky`), training lengths 1–40, batch {batch}",
-    published="not run in the paper" if not in_paper else f"{published}%" if published else "–",
-    published_statistic=chomsky_table.STATISTIC,
-    config=f"{model}_chomsky",
-    overrides={
-      "task.name": task,
-      "task.min_length": chomsky.TASKS[task]().min_length,
-      "train.batch_size": batch,
-    },
-    seeds=3,
-    steps=steps,
-    eval_every=500,
-    eval_sequences=128,
-    metric="token_accuracy",
-    metric_description="per-token accuracy, training lengths",
-    sweep_lengths=sweep,
-    sweep_sequences=chomsky_table.SWEEP_SEQUENCES,
-    sweep_metric="token_accuracy",
-    note=note,
-  )
-
-
-ROWS.update(
-  (row.name, row)
-  for row in (_chomsky_row(m, t) for t in chomsky_table.TASKS for m in chomsky_table.MODELS)
-)
+ROWS.update(chomsky_table.rows())
+ROWS.update(transduction_table.rows())

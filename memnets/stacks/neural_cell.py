@@ -57,6 +57,9 @@ class NeuralStackCell(nnx.Module):
     memory_width: M, the size of the pushed vectors.
     capacity: K, the fewest pushes the memory holds (per end for the
       deque); a run of T > K steps gets T.
+    pop_bias: the initial bias b_u of the pop strengths (Grefenstette et al.,
+      App. B, use −1 in every experiment: the controller starts by popping
+      little); 0 by default.
     rngs: parameter initialisation.
   """
 
@@ -70,6 +73,7 @@ class NeuralStackCell(nnx.Module):
     controller_size: int = 256,
     memory_width: int = 64,
     capacity: int,
+    pop_bias: float = 0.0,
     rngs: nnx.Rngs,
   ):
     if kind not in KINDS:
@@ -98,7 +102,8 @@ class NeuralStackCell(nnx.Module):
     )
     hidden = self.controller.output_size
     self.push = nnx.Linear(hidden, self.ends, rngs=rngs)
-    self.pop = nnx.Linear(hidden, self.ends, rngs=rngs)
+    pop_init = nnx.initializers.constant(pop_bias)
+    self.pop = nnx.Linear(hidden, self.ends, bias_init=pop_init, rngs=rngs)
     self.value = nnx.Linear(hidden, self.ends * memory_width, rngs=rngs)
     self.output = nnx.Linear(hidden, output_size, rngs=rngs)
 

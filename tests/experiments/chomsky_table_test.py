@@ -25,14 +25,16 @@ def test_every_model_has_a_row_on_every_task_with_the_papers_protocol():
       row = rows.ROWS[chomsky_table.row_name(model, task)]
       assert row.config == f"{model}_chomsky" and row.overrides["task.name"] == task
       if model == "ndstack_rnn":  # its O(T³) forward pass: lengths 41–200
-        assert row.sweep_lengths == rows.NDSTACK_SWEEP_LENGTHS
+        assert row.sweep_lengths == chomsky_table.NDSTACK_SWEEP_LENGTHS
         assert row.overrides["train.batch_size"] == 16  # the paper's
       else:
         assert row.sweep_lengths == configs.CHOMSKY_SWEEP_LENGTHS
         assert row.overrides["train.batch_size"] in (32, 128)
       assert row.metric == row.sweep_metric == "token_accuracy"
   assert configs.CHOMSKY_SWEEP_LENGTHS[0] == 41 and configs.CHOMSKY_SWEEP_LENGTHS[-1] == 500
-  assert rows.NDSTACK_SWEEP_LENGTHS[0] == 41 and rows.NDSTACK_SWEEP_LENGTHS[-1] == 200
+  assert (
+    chomsky_table.NDSTACK_SWEEP_LENGTHS[0] == 41 and chomsky_table.NDSTACK_SWEEP_LENGTHS[-1] == 200
+  )
 
 
 def test_a_score_is_the_accuracy_averaged_over_the_test_lengths():

@@ -42,6 +42,16 @@ def test_the_controller_reads_the_input_and_the_previous_reads():
   assert small_cell("deque").controller.input_size == I + 2 * M
 
 
+def test_the_pop_bias_sets_the_first_pop_strengths():
+  cell = small_cell("deque", pop_bias=-1.0)
+  np.testing.assert_array_equal(cell.pop.bias[...], [-1.0, -1.0])
+  # At a zero controller output the pop strength is sigmoid(b_u).
+  np.testing.assert_allclose(
+    jax.nn.sigmoid(cell.pop(jnp.zeros((1, 8)))), jax.nn.sigmoid(-1.0) * jnp.ones((1, 2)), rtol=1e-6
+  )
+  np.testing.assert_array_equal(small_cell("stack").pop.bias[...], [0.0])
+
+
 def test_state_is_a_named_tuple_and_starts_empty():
   state = small_cell("deque").initial_state(3)
   assert isinstance(state, NeuralStackState)
