@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from flax import nnx
+from helpers import gradients
 from jax import test_util
 
 from experiments.configs import dnc_copy
@@ -192,18 +193,10 @@ def test_two_dnc_steps_gradients_match_finite_differences():
     test_util.check_grads(jax.jit(loss), (params, x), order=1, modes=["rev"], atol=1e-4, rtol=1e-4)
 
 
-@pytest.mark.parametrize("inputs", ["zeros", "huge"])
+@pytest.mark.parametrize("inputs", gradients.INPUTS)
 def test_gradients_finite_from_the_empty_memory(inputs):
   """All-zero memory, usage and weightings at the start; saturated gates with huge inputs."""
-  cell = small_cell()
-  graphdef, params = nnx.split(cell, nnx.Param)
-  xs = jnp.zeros((2, 6, I)) if inputs == "zeros" else 1e4 * jnp.ones((2, 6, I))
-
-  def loss(params):
-    return jnp.sum(unroll(nnx.merge(graphdef, params), xs)[1] ** 2)
-
-  value, grads = jax.jit(jax.value_and_grad(loss))(params)
-  chex.assert_tree_all_finite((value, grads))
+  gradients.assert_finite_from_the_start(small_cell(), inputs)
 
 
 def test_state_is_a_named_tuple_and_starts_empty():

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from flax import nnx
+from helpers import gradients
 from jax import test_util
 
 from memnets import unroll
@@ -205,7 +206,8 @@ def test_a_cell_that_always_jumps_moves_by_the_steps_seen_and_then_by_the_input_
     previous = tapes[:, step]
 
 
-@pytest.mark.parametrize("controller", ["rnn", "gru", "lstm"])
+# The paper's controller; the other controllers are checked in tests/recurrent.
+@pytest.mark.parametrize("controller", ["rnn"])
 def test_three_cell_steps_gradients_match_finite_differences(controller):
   with jax.enable_x64(True):
     cell = small_cell(num_tapes=2, controller=controller, memory_size=4, hidden_size=4)
@@ -229,18 +231,10 @@ def test_three_cell_steps_gradients_match_finite_differences(controller):
     test_util.check_grads(jax.jit(loss), (params, xs), order=1, modes=["rev"], atol=1e-4, rtol=1e-4)
 
 
-@pytest.mark.parametrize("inputs", ["zeros", "huge"])
+@pytest.mark.parametrize("inputs", gradients.INPUTS)
 def test_gradients_are_finite_from_empty_tapes(inputs):
   """Zero tapes at the start; with huge inputs, saturated tanh and one-hot softmax actions."""
-  cell = small_cell()
-  graphdef, params = nnx.split(cell, nnx.Param)
-  xs = jnp.zeros((2, 6, I)) if inputs == "zeros" else 1e4 * jnp.ones((2, 6, I))
-
-  def loss(params):
-    return jnp.sum(unroll(nnx.merge(graphdef, params), xs)[1] ** 2)
-
-  value, grads = jax.jit(jax.value_and_grad(loss))(params)
-  chex.assert_tree_all_finite((value, grads))
+  gradients.assert_finite_from_the_start(small_cell(), inputs)
 
 
 @pytest.mark.parametrize(
