@@ -36,14 +36,50 @@ def _attention(query, key, value, bias=None, mask=None, *, encoding: str, **kwar
   return nnx.dot_product_attention(query, key, value, bias=bias, mask=mask, **kwargs)
 
 
+class RelativeAttention(nnx.Module):
+  """The attention of Transformer-XL's relative encoding, as `nnx.MultiHeadAttention`'s attention_fn.
+
+  Holds the encoding's parameters (Dai et al. 2019, §3.3): W_R, which
+  projects the sinusoidal encodings of the distances to every head, and the
+  content and position biases u and v (zero at initialisation). Called with
+  the heads' projected queries, keys and values [B, T, H, D].
+  """
+
+  def __init__(self, dim: int, num_heads: int, *, rngs: nnx.Rngs):
+    self.dim, self.num_heads = dim, num_heads
+    head = dim // num_heads
+    self.project = nnx.Linear(dim, dim, use_bias=False, rngs=rngs)  # W_R
+    self.content_bias = nnx.Param(jnp.zeros((num_heads, head)))  # u
+    self.position_bias = nnx.Param(jnp.zeros((num_heads, head)))  # v
+
+  def __call__(self, query, key, value, bias=None, mask=None, **_):
+    length, head = query.shape[1], query.shape[-1]
+    offsets = jnp.arange(-(length - 1), length)
+    distances = self.project(positional.sinusoidal_at(offsets, self.dim))
+    distances = distances.reshape(2 * length - 1, self.num_heads, head)
+    logits = positional.relative_logits(
+      query, key, distances, self.content_bias[...], self.position_bias[...]
+    ) / jnp.sqrt(jnp.float32(head))
+    if bias is not None:
+      logits = logits + bias
+    if mask is not None:
+      logits = jnp.where(mask, logits, jnp.finfo(logits.dtype).min)
+    weights = jax.nn.softmax(logits, axis=-1)
+    return jnp.einsum("bhij,bjhd->bihd", weights, value)
+
+
 class EncoderBlock(nnx.Module):
   """One post-norm block: self-attention, then the feed-forward layer, each with a residual."""
 
   def __init__(self, dim: int, num_heads: int, widening: int, encoding: str, *, rngs: nnx.Rngs):
+    if encoding == "relative":
+      attention_fn = RelativeAttention(dim, num_heads, rngs=rngs)
+    else:
+      attention_fn = functools.partial(_attention, encoding=encoding)
     self.attention = nnx.MultiHeadAttention(
       num_heads,
       dim,
-      attention_fn=functools.partial(_attention, encoding=encoding),
+      attention_fn=attention_fn,
       decode=False,
       rngs=rngs,
     )
@@ -66,7 +102,8 @@ class TransformerEncoder(nnx.Module):
     num_layers, num_heads: blocks and attention heads (the paper: 5 and 8).
     widening: the feed-forward layer's width over D (the paper's code: 4).
     positional_encoding: one of `positional.ENCODINGS`: "none", "sin_cos"
-      (added to the embeddings), "rope" or "alibi" (inside the attention).
+      (added to the embeddings), "rope", "alibi" or "relative" (inside the
+      attention; "relative": Transformer-XL's, `RelativeAttention`).
     rngs: parameter initialisation.
   """
 

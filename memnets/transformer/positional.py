@@ -1,21 +1,31 @@
 """Positional encodings of the Transformer encoder, as pure functions.
 
-The four of Delétang et al. 2023 (§5.4) that memnets implements: none,
-sinusoidal (Vaswani et al. 2017: added to the embeddings), rotary (RoPE, Su
-et al. 2021: rotates queries and keys by their position) and ALiBi (Press et
-al. 2022: a per-head linear distance penalty added to the attention logits).
-The paper's fifth, Transformer-XL's relative encoding, is not implemented.
+The five of Delétang et al. 2023 (§5.4): none, sinusoidal (Vaswani et al.
+2017: added to the embeddings), rotary (RoPE, Su et al. 2021: rotates queries
+and keys by their position), ALiBi (Press et al. 2022: a per-head linear
+distance penalty added to the attention logits) and Transformer-XL's relative
+encoding (Dai et al. 2019, §3.3: `relative_logits`, with its learned
+projection and biases in `encoder.RelativeAttention`).
 """
 
 import jax
 import jax.numpy as jnp
 
-ENCODINGS = ("none", "sin_cos", "rope", "alibi")
+ENCODINGS = ("none", "sin_cos", "rope", "alibi", "relative")
 
 
 def sinusoidal(length: int, dim: int, base: float = 10_000.0) -> jax.Array:
-  """[length, dim] encodings: sin at even features, cos at odd, wavelengths 2π … 2π·base."""
-  positions = jnp.arange(length, dtype=jnp.float32)[:, None]
+  """[length, dim] encodings of positions 0 … length − 1 (`sinusoidal_at`)."""
+  return sinusoidal_at(jnp.arange(length), dim, base)
+
+
+def sinusoidal_at(positions: jax.Array, dim: int, base: float = 10_000.0) -> jax.Array:
+  """[P, dim] encodings of `positions` [P] (any sign): sin at even features, cos at odd.
+
+  Wavelengths 2π … 2π·base.
+  """
+  positions = jnp.asarray(positions, jnp.float32)[:, None]
+  length = positions.shape[0]
   frequencies = base ** (-jnp.arange(0, dim, 2, dtype=jnp.float32) / dim)
   angles = positions * frequencies[None, :]  # [T, ceil(D / 2)]
   table = jnp.zeros((length, dim), jnp.float32)
@@ -56,3 +66,30 @@ def alibi_bias(length: int, num_heads: int) -> jax.Array:
   j = jnp.arange(length)[None, :]
   distance = jnp.abs(i - j).astype(jnp.float32) - 0.5 * (j < i)
   return -alibi_slopes(num_heads)[:, None, None] * distance[None]
+
+
+def relative_logits(
+  query_BxTxHxD: jax.Array,
+  key_BxTxHxD: jax.Array,
+  distances_RxHxD: jax.Array,
+  content_bias_HxD: jax.Array,
+  position_bias_HxD: jax.Array,
+) -> jax.Array:
+  """[B, H, T, T] Transformer-XL logits of query i and key j, not yet scaled.
+
+  (q_i + u)·k_j + (q_i + v)·e_{i−j} (Dai et al. 2019, §3.3: terms (a)–(d)),
+  where e_d = `distances[d + T − 1]` is the projected encoding of the
+  distance d = i − j ∈ [−(T − 1), T − 1] (both signs: the encoder is not
+  causal), u the content bias and v the position bias. Memory: the [T, T, H,
+  D] gathered encodings, independent of the batch.
+  """
+  length = query_BxTxHxD.shape[1]
+  if distances_RxHxD.shape[0] != 2 * length - 1:
+    raise ValueError(
+      f"distances must cover the 2T − 1 = {2 * length - 1} distances, got {distances_RxHxD.shape[0]}"
+    )
+  content = jnp.einsum("bihd,bjhd->bhij", query_BxTxHxD + content_bias_HxD, key_BxTxHxD)
+  index = jnp.arange(length)[:, None] - jnp.arange(length)[None, :] + length - 1  # [T, T]
+  pairs_TxTxHxD = distances_RxHxD[index]
+  position = jnp.einsum("bihd,ijhd->bhij", query_BxTxHxD + position_bias_HxD, pairs_TxTxHxD)
+  return content + position

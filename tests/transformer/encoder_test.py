@@ -41,8 +41,9 @@ def test_attention_is_not_causal_and_positions_matter_unless_encoding_is_none(en
   assert same == (encoding == "none")
 
 
-def test_gradients_are_finite_for_an_all_padding_batch():
-  model = TransformerEncoder(I, O, positional_encoding="alibi", **SMALL, rngs=nnx.Rngs(0))
+@pytest.mark.parametrize("encoding", ["alibi", "relative"])
+def test_gradients_are_finite_for_an_all_padding_batch(encoding):
+  model = TransformerEncoder(I, O, positional_encoding=encoding, **SMALL, rngs=nnx.Rngs(0))
   graphdef, params = nnx.split(model, nnx.Param)
 
   def loss(params, xs):
@@ -60,11 +61,25 @@ def test_the_registry_builds_the_papers_sizes():
 
 
 def test_bad_configuration_names_the_field():
-  with pytest.raises(ValueError, match="positional_encoding: unknown 'relative'"):
-    TransformerEncoder(I, O, positional_encoding="relative", rngs=nnx.Rngs(0))
+  with pytest.raises(ValueError, match="positional_encoding: unknown 'learned'"):
+    TransformerEncoder(I, O, positional_encoding="learned", rngs=nnx.Rngs(0))
   with pytest.raises(ValueError, match="multiple of num_heads"):
     TransformerEncoder(I, O, dim=10, num_heads=4, rngs=nnx.Rngs(0))
   with pytest.raises(ValueError, match="num_layers must be >= 1"):
     TransformerEncoder(I, O, num_layers=0, rngs=nnx.Rngs(0))
   with pytest.raises(ValueError, match="inputs must be"):
     TransformerEncoder(I, O, **SMALL, rngs=nnx.Rngs(0))(jnp.zeros((4, I)))
+
+
+def test_the_relative_encodings_parameters_are_trained():
+  model = TransformerEncoder(I, O, positional_encoding="relative", **SMALL, rngs=nnx.Rngs(0))
+  graphdef, params = nnx.split(model, nnx.Param)
+
+  def loss(params):
+    return jnp.sum(nnx.merge(graphdef, params)(tokens([[0, 1, 2, 3]])) ** 2)
+
+  grads = jax.grad(loss)(params)
+  attention = grads["blocks"][0]["attention"]["attention_fn"]
+  for name in ("project", "content_bias", "position_bias"):
+    leaves = jax.tree.leaves(attention[name])
+    assert leaves and any(float(jnp.abs(g).max()) > 0 for g in leaves), name

@@ -3,6 +3,7 @@
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -48,3 +49,28 @@ def test_alibi_penalises_distance_per_head_and_tells_left_from_right():
   np.testing.assert_allclose(np.diagonal(bias, axis1=1, axis2=2), 0)
   np.testing.assert_allclose(bias[:, 2, 4], -2 * slopes, rtol=1e-6)  # key 2 to the right
   np.testing.assert_allclose(bias[:, 2, 0], -1.5 * slopes, rtol=1e-6)  # key 2 to the left
+
+
+def test_relative_logits_match_a_loop_over_queries_and_keys():
+  b, t, h, d = 2, 4, 3, 5
+  keys = jax.random.split(jax.random.key(0), 5)
+  q, k = (jax.random.normal(key, (b, t, h, d)) for key in keys[:2])
+  distances = jax.random.normal(keys[2], (2 * t - 1, h, d))
+  u, v = (jax.random.normal(key, (h, d)) for key in keys[3:])
+  got = np.asarray(positional.relative_logits(q, k, distances, u, v))
+  q, k, distances, u, v = map(np.asarray, (q, k, distances, u, v))
+  want = np.zeros((b, h, t, t))
+  for i in range(t):
+    for j in range(t):
+      e = distances[i - j + t - 1]  # the encoding of distance i − j
+      want[:, :, i, j] = ((q[:, i] + u) * k[:, j]).sum(-1) + ((q[:, i] + v) * e).sum(-1)
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+  with pytest.raises(ValueError, match="2T − 1 = 7 distances"):
+    positional.relative_logits(q, k, distances[:5], u, v)
+
+
+def test_sinusoidal_at_negative_positions_is_odd_in_sin_and_even_in_cos():
+  table = np.asarray(positional.sinusoidal_at(jnp.asarray([-3, 3]), 6))
+  np.testing.assert_allclose(table[0, 0::2], -table[1, 0::2], rtol=1e-6)
+  np.testing.assert_allclose(table[0, 1::2], table[1, 1::2], rtol=1e-6)
+  np.testing.assert_allclose(positional.sinusoidal(4, 6)[3], table[1], rtol=1e-6)
