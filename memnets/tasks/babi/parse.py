@@ -33,6 +33,7 @@ import re
 from typing import NamedTuple
 
 TEXT_NAME = "<text>"
+BYTES_NAME = "<bytes>"
 FIELD_SEPARATOR = "\t"
 ANSWER_SEPARATOR = ","
 FIRST_LINE_NUMBER = 1
@@ -84,11 +85,22 @@ def tokenize(sentence: str) -> list[str]:
 def _read_source(path_or_text) -> tuple[str, str]:
   """Returns (source name, decoded text).
 
-  Rule: an `os.PathLike` is always a path. A `str` containing a newline, or
-  empty/whitespace-only, is text. Another `str` is a path if it names an
-  existing file; otherwise it is text if it starts with a line number (a
-  one-line story), and a `FileNotFoundError` is raised if it does not.
+  Rule: `bytes` are the file's contents and a binary file object (an open
+  file, a `tarfile` member from `extractfile`) is read; both are named by
+  their `name` if they have one. An `os.PathLike` is always a path. A `str`
+  containing a newline, or empty/whitespace-only, is text. Another `str` is
+  a path if it names an existing file; otherwise it is text if it starts
+  with a line number (a one-line story), and a `FileNotFoundError` is raised
+  if it does not.
   """
+  if isinstance(path_or_text, (bytes, bytearray)):
+    return _decode(bytes(path_or_text), BYTES_NAME)
+  if hasattr(path_or_text, "read"):
+    data = path_or_text.read()
+    name = str(getattr(path_or_text, "name", BYTES_NAME))
+    if isinstance(data, str):
+      return name, data
+    return _decode(data, name)
   if isinstance(path_or_text, os.PathLike):
     path = os.fspath(path_or_text)
   elif isinstance(path_or_text, str):
@@ -102,18 +114,24 @@ def _read_source(path_or_text) -> tuple[str, str]:
     else:
       raise FileNotFoundError(f"no such bAbI file: {text!r}")
   else:
-    raise TypeError(f"expected a path or str, got {type(path_or_text).__name__}")
+    raise TypeError(
+      f"expected a path, str, bytes or binary file, got {type(path_or_text).__name__}"
+    )
   with open(path, "rb") as f:
-    data = f.read()
+    return _decode(f.read(), path)
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+  """(source, UTF-8 text of `data`); BabiFormatError naming the line of a NUL or bad byte."""
   nul = data.find(b"\x00")
   if nul >= 0:
     line = data.count(b"\n", 0, nul) + 1
-    raise BabiFormatError(path, line, "binary data (NUL byte), not bAbI text")
+    raise BabiFormatError(source, line, "binary data (NUL byte), not bAbI text")
   try:
-    return path, data.decode("utf-8")
+    return source, data.decode("utf-8")
   except UnicodeDecodeError as err:
     line = data.count(b"\n", 0, err.start) + 1
-    raise BabiFormatError(path, line, f"not UTF-8 text ({err.reason})") from None
+    raise BabiFormatError(source, line, f"not UTF-8 text ({err.reason})") from None
 
 
 def _parse_answer(field: str, fail) -> list[str]:
@@ -200,9 +218,11 @@ def parse(path_or_text) -> list[Example]:
   """Reads bAbI examples from a file path or from the text itself.
 
   Args:
-    path_or_text: an `os.PathLike` or `str` path to a bAbI file, or the text.
-      A `str` containing a newline (or empty) is text; a one-line `str` is a
-      path if it names an existing file, text if it starts with a number.
+    path_or_text: an `os.PathLike` or `str` path to a bAbI file, the text,
+      its bytes, or a binary file object (e.g. `tarfile.extractfile(member)`
+      of the release's `tasks_1-20_v1-2.tar.gz`). A `str` containing a
+      newline (or empty) is text; a one-line `str` is a path if it names an
+      existing file, text if it starts with a number.
 
   Returns:
     One `Example` per question line, in file order.

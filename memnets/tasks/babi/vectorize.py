@@ -7,8 +7,12 @@ one word predicted by a softmax over the vocabulary. Temporal encoding (§4.1)
 indexes memories by recency, which `sentence_recency` returns.
 
 Id 0 is padding everywhere. Multi-word answers (task 8 "apple,football", task
-19 "n,w") become ONE vocabulary entry, the words joined by a comma exactly as
-in the file, so every answer is a single class.
+19 "n,w") become ONE vocabulary entry, so every answer is a single class:
+with `answers="sequence"` (the default) the words joined by a comma in the
+file's order, one class per ordered list (task 19's paths, where order
+matters); with `answers="set"` the words sorted first, one class per set of
+words (task 8's lists, where "apple,football" and "football,apple" are one
+answer).
 """
 
 from collections.abc import Iterable, Sequence
@@ -24,11 +28,14 @@ PAD_ID = 0
 PAD_WORD = "<pad>"
 NO_SUPPORT = -1  # padding of `supporting`, and supports dropped by the sentence cap
 ANSWER_JOINER = ","
+ANSWER_MODES = ("sequence", "set")
 
 
-def answer_word(answer: Sequence[str]) -> str:
-  """The single vocabulary entry of an answer: its words joined by a comma."""
-  return ANSWER_JOINER.join(answer)
+def answer_word(answer: Sequence[str], answers: str = "sequence") -> str:
+  """The single vocabulary entry of an answer: its words (sorted for "set") joined by a comma."""
+  if answers not in ANSWER_MODES:
+    raise ValueError(f"answers: unknown {answers!r}; known: {ANSWER_MODES}")
+  return ANSWER_JOINER.join(sorted(answer) if answers == "set" else answer)
 
 
 class Vocabulary(NamedTuple):
@@ -58,8 +65,10 @@ class Vocabulary(NamedTuple):
     return [self.words[int(i)] for i in ids if int(i) != PAD_ID]
 
 
-def build_vocabulary(*example_lists: Iterable[Example]) -> Vocabulary:
+def build_vocabulary(*example_lists: Iterable[Example], answers: str = "sequence") -> Vocabulary:
   """Vocabulary of every story, question and answer word (pass train and test).
+
+  `answers`: how a multi-word answer becomes one entry (`answer_word`).
 
   Words are sorted, so the ids do not depend on the order of the examples.
   """
@@ -69,7 +78,7 @@ def build_vocabulary(*example_lists: Iterable[Example]) -> Vocabulary:
       for sentence in example.story:
         words.update(sentence)
       words.update(example.question)
-      words.add(answer_word(example.answer))
+      words.add(answer_word(example.answer, answers))
   ordered = (PAD_WORD, *sorted(words))
   return Vocabulary(words=ordered, ids={word: i for i, word in enumerate(ordered)})
 
@@ -107,6 +116,8 @@ def vectorize(
   max_sentences: int | None = None,
   max_words: int | None = None,
   max_question_words: int | None = None,
+  max_supporting: int | None = None,
+  answers: str = "sequence",
 ) -> BabiArrays:
   """Turns examples into padded int32 arrays.
 
@@ -119,6 +130,8 @@ def vectorize(
     max_words: W; exact sentence-axis size (default: longest sentence). A
       longer sentence is an error, not a silent truncation.
     max_question_words: Q; likewise for questions.
+    max_supporting: K; likewise for the supporting statements.
+    answers: "sequence" or "set", as the vocabulary was built (`answer_word`).
 
   Returns:
     `BabiArrays` with the shapes above; pass the same sizes for train and test.
@@ -135,12 +148,13 @@ def vectorize(
   num_words = _size("max_words", longest_sentence, max_words)
   longest_question = max((len(e.question) for e in examples), default=0)
   num_question_words = _size("max_question_words", longest_question, max_question_words)
-  num_supporting = max(max((len(e.supporting) for e in examples), default=0), 1)
+  longest_support = max((len(e.supporting) for e in examples), default=0)
+  num_supporting = _size("max_supporting", longest_support, max_supporting)
 
   n = len(examples)
   stories = np.zeros((n, num_sentences, num_words), np.int32)
   questions = np.zeros((n, num_question_words), np.int32)
-  answers = np.zeros((n,), np.int32)
+  answers_N = np.zeros((n,), np.int32)
   story_lengths = np.zeros((n,), np.int32)
   supporting = np.full((n, num_supporting), NO_SUPPORT, np.int32)
   for i, example in enumerate(examples):
@@ -150,12 +164,12 @@ def vectorize(
       stories[i, j, : len(sentence)] = vocab.encode(sentence)
     story_lengths[i] = len(kept)
     questions[i, : len(example.question)] = vocab.encode(example.question)
-    answers[i] = vocab.encode([answer_word(example.answer)])[0]
+    answers_N[i] = vocab.encode([answer_word(example.answer, answers)])[0]
     row_of_line = {line: row - dropped for row, line in enumerate(example.line_numbers)}
     for k, line in enumerate(example.supporting):
       row = row_of_line[line]
       supporting[i, k] = row if row >= 0 else NO_SUPPORT
-  return BabiArrays(stories, questions, answers, story_lengths, supporting)
+  return BabiArrays(stories, questions, answers_N, story_lengths, supporting)
 
 
 def sentence_recency(story_lengths: np.ndarray, max_sentences: int) -> np.ndarray:
