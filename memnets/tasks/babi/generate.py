@@ -28,6 +28,11 @@ What is matched to the released tasks (§3 of the paper and the `en` files):
 
 Split sizes are those of the release: `en` has 1,000 training and 1,000 test
 questions per task, `en-10k` 10,000 training and 1,000 test questions.
+
+What is not matched: the release asks about more recent facts and mixes in
+more object actions; `python -m experiments.compare_babi` measures both
+against a release folder (docs/babi.md has the table). Use the release for
+numbers comparable with the papers'.
 """
 
 import pathlib
