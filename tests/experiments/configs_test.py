@@ -7,6 +7,7 @@ import pathlib
 
 import pytest
 
+from experiments import train_babi
 from memnets import training
 
 CONFIG_DIR = pathlib.Path(__file__).resolve().parents[2] / "experiments" / "configs"
@@ -21,8 +22,15 @@ def test_all_paper_runs_have_configs():
 @pytest.mark.parametrize("name", NAMES)
 def test_smoke_variant_trains(name, tmp_path):
   module = importlib.import_module(f"experiments.configs.{name}")
-  assert "python -m experiments.train" in module.__doc__
+  binary = getattr(module, "BINARY", "train")
+  assert f"python -m experiments.{binary} " in module.__doc__
   config = module.get_config("smoke")
+  if binary == "train_babi":  # bAbI trains by epochs over files (memnets.qa.training)
+    summary = train_babi.run(config, tmp_path)
+    assert set(summary["test_error_percent"]) == {"1"} and summary["epochs"] == 2
+    rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert len(rows) == 2 and all(math.isfinite(row["valid_loss"]) for row in rows)
+    return
   config.train.steps = 2
   config.train.eval_every = 0  # only the final evaluation
   summary = training.train_and_evaluate(config, tmp_path)

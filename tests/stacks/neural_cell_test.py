@@ -107,7 +107,9 @@ def test_a_pushed_value_is_read_back_by_the_stack():
   np.testing.assert_allclose(state.reads[:, 0], expected, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+# The deque reads and writes at both ends; each memory's own gradients are
+# checked against finite differences in tests/stacks/neural_test.py.
+@pytest.mark.parametrize("kind", ["deque"])
 def test_two_steps_gradients_match_finite_differences(kind):
   with jax.enable_x64(True):
     cell = NeuralStackCell(3, 2, kind=kind, controller_size=4, memory_width=2, capacity=3,
