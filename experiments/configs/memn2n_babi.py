@@ -13,8 +13,9 @@ epochs on batches of 32, gradient norm clipped at 40, weights from N(0, 0.1);
 10% of the training questions held out for validation. The paper reports
 the best of 10 runs (by training error) per task; this config is one run.
 
-Expected (Table 1, 1k, PE LS RN, per task): mean error 4.2%, 3 failed tasks
-(error > 5%); task 1: 0.0%.
+Expected: Table 1's PE LS RN column (1k, per task); its numbers enter
+memnets' table with the bAbI rows, checked against the paper. Measured here:
+task 1 at 0.1% test error, one run of seed 0 (memnets' docs/results.md).
 """
 
 import ml_collections
