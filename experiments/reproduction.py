@@ -6,6 +6,7 @@
 binary is experiments/reproduce.py.
 """
 
+import importlib
 import json
 import os
 import pathlib
@@ -16,7 +17,7 @@ import time
 import jax
 import numpy as np
 
-from experiments import chomsky_table, rows, transduction_table
+from experiments import babi_table, chomsky_table, rows, transduction_table
 from memnets import training
 from memnets.training import evaluation
 
@@ -130,6 +131,18 @@ def run_row(
 ) -> dict:
   """Trains, evaluates and sweeps `row`; returns its result (what ROW.json holds)."""
   commit = _git_commit()  # the code that runs, before anything else can change the tree
+  module = importlib.import_module(f"experiments.configs.{row.config}")
+  if getattr(module, "BINARY", "train") == "train_babi":  # trained by epochs over files
+    resumed = workdir.exists() and any(workdir.iterdir())
+    result = babi_table.run_row(row, seeds, steps, workdir, smoke)
+    return {
+      "row": row.name, "paper": row.paper, "setting": row.setting, "published": row.published,
+      "published_statistic": row.published_statistic, "metric": row.metric,
+      "metric_description": row.metric_description, "command": command,
+      "seeds": list(range(seeds)), **result, "train_sec": result["wall_sec"],
+      "resumed": resumed, "smoke": smoke, "hardware": _hardware(), "git_commit": commit,
+      "date": time.strftime("%Y-%m-%d"), "note": row.note,
+    }  # fmt: skip
   config = row.build_config(seeds, steps, smoke)
   sweep_lengths = tuple(config.task.eval_lengths) if smoke else row.sweep_lengths
   sweep_sequences = SMOKE_SWEEP_SEQUENCES if smoke else row.sweep_sequences
@@ -263,13 +276,16 @@ def write_table(results_dir: pathlib.Path, doc: pathlib.Path) -> int:
       raise SystemExit(f"error: {path}: not valid JSON ({error})") from None
   grid = [r for r in results if r["row"].startswith("chomsky_")]
   transduction = [r for r in results if r["row"].startswith("grefenstette_")]
-  table_rows = [r for r in results if r not in grid and r not in transduction]
+  babi_rows = [r for r in results if r["row"].startswith("memn2n_babi")]
+  table_rows = [r for r in results if r not in grid + transduction + babi_rows]
   text = doc.read_text()
   text = _between(text, TABLE_START, TABLE_END, render_table(table_rows), doc)
   text = _between(text, chomsky_table.CHOMSKY_START, chomsky_table.CHOMSKY_END,
                   chomsky_table.render(grid), doc)  # fmt: skip
   text = _between(text, transduction_table.TRANSDUCTION_START, transduction_table.TRANSDUCTION_END,
                   transduction_table.render(transduction), doc)  # fmt: skip
+  text = _between(text, babi_table.BABI_START, babi_table.BABI_END, babi_table.render(babi_rows),
+                  doc)  # fmt: skip
   doc.write_text(text)
   return len(results)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import jax
 
-from experiments import chomsky_table, transduction_table
+from experiments import babi_table, chomsky_table, transduction_table
 from experiments.row import Row
 from memnets.tasks import ngrams
 
@@ -227,3 +227,4 @@ ROWS: dict[str, Row] = {
 
 ROWS.update(chomsky_table.rows())
 ROWS.update(transduction_table.rows())
+ROWS.update(babi_table.rows())

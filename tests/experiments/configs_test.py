@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from experiments import train_babi
+from experiments import babi_run
 from memnets import training
 
 CONFIG_DIR = pathlib.Path(__file__).resolve().parents[2] / "experiments" / "configs"
@@ -26,7 +26,7 @@ def test_smoke_variant_trains(name, tmp_path):
   assert f"python -m experiments.{binary} " in module.__doc__
   config = module.get_config("smoke")
   if binary == "train_babi":  # bAbI trains by epochs over files (memnets.qa.training)
-    summary = train_babi.run(config, tmp_path)
+    summary = babi_run.run(config, tmp_path)
     assert set(summary["test_error_percent"]) == {"1"} and summary["epochs"] == 2
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert len(rows) == 2 and all(math.isfinite(row["valid_loss"]) for row in rows)

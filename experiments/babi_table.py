@@ -1,0 +1,119 @@
+"""The bAbI table: MemN2N's per-task test error on the real release, run by `experiments.reproduce`.
+
+A bAbI row (`memn2n_babi_1k`, `memn2n_babi_1k_joint`) trains the
+`memn2n_babi` config by epochs (`memnets.qa.training`) for every seed: one
+model per task, or one model on all 20 tasks together (joint). Its result
+keeps each task's test and training error per seed, and reports the
+paper's statistic, the test error of the seed with the lowest training
+error, with the mean ± sd over seeds beside it. `render` draws a line per
+task into docs/results.md between BABI_START and BABI_END.
+"""
+
+import importlib
+import pathlib
+import time
+
+import ml_collections
+import numpy as np
+
+from experiments import babi_run
+from experiments.row import Row
+
+PAPER = "Sukhbaatar et al. 2015, Table 1"
+STATISTIC = "best of 10 runs by training error"
+TASK_IDS = tuple(range(1, 21))
+SMOKE_TASK_IDS = (1,)  # the smoke variant's data: the offline generator's task 1
+FAILED_ABOVE = 5.0
+BABI_START = "<!-- babi:table:start -->"
+BABI_END = "<!-- babi:table:end -->"
+
+
+_NOTE = "the paper's settings for one model per task; its joint runs used other sizes (not yet)"
+
+
+def rows() -> list[tuple[str, Row]]:
+  """The bAbI rows: per-task and joint training on the 1k set."""
+  common = dict(
+    paper=PAPER, published="–", published_statistic=STATISTIC, config="memn2n_babi",
+    seeds=10, steps=100, metric="test_error_percent",
+    metric_description="test error (%), the seed with the lowest training error",
+  )  # fmt: skip
+  per_task = Row(
+    name="memn2n_babi_1k", setting="bAbI 1k, MemN2N PE LS RN, 3 hops, one model per task",
+    overrides={"data.data_dir": "../shared/babi/en"}, note=_NOTE, **common,
+  )  # fmt: skip
+  joint = Row(
+    name="memn2n_babi_1k_joint", setting="bAbI 1k, MemN2N PE LS RN, 3 hops, one model on all 20",
+    overrides={"data.data_dir": "../shared/babi/en"}, note=_NOTE, **common,
+  )  # fmt: skip
+  return [(per_task.name, per_task), (joint.name, joint)]
+
+
+def build_config(row: Row, seed: int, epochs: int, smoke: bool) -> ml_collections.ConfigDict:
+  """The row's config for one seed: the file's (`:smoke` variant if asked), its overrides, the epochs."""
+  module = importlib.import_module(f"experiments.configs.{row.config}")
+  config = module.get_config("smoke" if smoke else None)
+  for dotted, value in row.overrides.items():
+    if smoke and dotted == "data.data_dir":
+      continue  # the smoke variant reads the offline generator's data
+    section, field = dotted.split(".")
+    if field not in config[section]:
+      raise KeyError(f"row {row.name}: override {dotted!r} names no field of {row.config}")
+    config[section][field] = value
+  config.train.seed = seed
+  config.train.epochs = epochs
+  return config
+
+
+def run_row(row: Row, seeds: int, epochs: int, workdir: pathlib.Path, smoke: bool = False) -> dict:
+  """Every seed of `row` (and every task, unless joint); the result ROW.json holds."""
+  joint = row.name.endswith("_joint")
+  task_ids = SMOKE_TASK_IDS if smoke else TASK_IDS
+  groups = [task_ids] if joint else [(t,) for t in task_ids]
+  test = {str(t): [] for t in task_ids}
+  train = {str(t): [] for t in task_ids}
+  began = time.perf_counter()
+  for seed in range(seeds):
+    for group in groups:
+      config = build_config(row, seed, epochs, smoke)
+      config.data.task_ids = group
+      name = "joint" if joint else f"qa{group[0]}"
+      summary = babi_run.run(config, workdir / f"seed{seed}" / name)
+      for task in group:
+        test[str(task)].append(summary["test_error_percent"][str(task)])
+        train[str(task)].append(summary["train_error_percent"][str(task)])
+  return {"test_per_seed": test, "train_per_seed": train, "wall_sec": time.perf_counter() - began,
+          "num_seeds": seeds, "steps": epochs, "joint": joint, "config": config.to_dict()}  # fmt: skip
+
+
+def selected(result: dict) -> dict[str, float]:
+  """Each task's test error of its seed with the lowest training error (the paper's choice)."""
+  out = {}
+  for task, errors in result["test_per_seed"].items():
+    out[task] = errors[int(np.argmin(result["train_per_seed"][task]))]
+  return out
+
+
+def render(results: list[dict]) -> str:
+  """A line per task: each bAbI row's selected test error and its mean ± sd over seeds."""
+  results = sorted(results, key=lambda r: r["row"])
+  head = "| task | " + " | ".join(f"`{r['row']}`: best by training / mean ± sd" for r in results)
+  lines = [head + " |", "| --- |" + " --- |" * len(results)]
+  chosen = [selected(r) for r in results]
+  tasks = sorted({int(t) for r in results for t in r["test_per_seed"]})
+  for task in tasks:
+    cells = []
+    for result, best in zip(results, chosen, strict=True):
+      errors = np.asarray(result["test_per_seed"].get(str(task), []), dtype=float)
+      cells.append(f"**{best[str(task)]:.1f}** / {errors.mean():.1f} ± {errors.std():.1f}"
+                   if len(errors) else "·")  # fmt: skip
+    lines.append(f"| {task} | " + " | ".join(cells) + " |")
+  summary = []
+  for best in chosen:
+    values = list(best.values())
+    failed = sum(v > FAILED_ABOVE for v in values)
+    summary.append(f"mean {np.mean(values):.1f}, failed {failed}")
+  lines.append("| all | " + " | ".join(summary) + " |")
+  budget = "; ".join(f"`{r['row']}`: {r['num_seeds']} seeds × {r['steps']} epochs"
+                     + (" SMOKE" if r.get("smoke") else "") for r in results)  # fmt: skip
+  return "\n".join(lines) + ("\n\n" + budget if results else "")

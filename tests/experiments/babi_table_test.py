@@ -1,0 +1,57 @@
+"""The bAbI rows: per-seed errors, the paper's seed choice, the table, a smoke row in-process."""
+
+import json
+
+import pytest
+
+from experiments import babi_table, reproduction, rows
+
+
+def fake(name, test, train, smoke=False):
+  return {"row": name, "test_per_seed": test, "train_per_seed": train, "num_seeds": 2,
+          "steps": 100, "smoke": smoke}  # fmt: skip
+
+
+def test_the_chosen_seed_is_the_one_with_the_lowest_training_error():
+  result = fake(
+    "memn2n_babi_1k", {"1": [3.0, 9.0], "2": [40.0, 20.0]}, {"1": [1.0, 0.0], "2": [5.0, 9.0]}
+  )
+  assert babi_table.selected(result) == {"1": 9.0, "2": 40.0}  # not the lowest test error
+  lines = babi_table.render([result]).splitlines()
+  assert lines[2] == "| 1 | **9.0** / 6.0 ± 3.0 |"
+  assert lines[3] == "| 2 | **40.0** / 30.0 ± 10.0 |"
+  assert lines[4] == "| all | mean 24.5, failed 2 |"
+  assert "2 seeds × 100 epochs" in lines[-1]
+
+
+def test_the_rows_train_on_the_release_per_task_and_jointly():
+  per_task, joint = rows.ROWS["memn2n_babi_1k"], rows.ROWS["memn2n_babi_1k_joint"]
+  for row in (per_task, joint):
+    config = babi_table.build_config(row, seed=3, epochs=7, smoke=False)
+    assert config.data.data_dir == "../shared/babi/en" and config.train.seed == 3
+    assert config.train.epochs == 7 and config.model.hops == 3
+  assert babi_table.build_config(per_task, 0, 1, smoke=True).data.data_dir == ""
+
+
+def test_a_smoke_row_keeps_every_seeds_errors_and_fills_the_table(tmp_path):
+  row = rows.ROWS["memn2n_babi_1k"]
+  result = reproduction.run_row(row, 2, 1, tmp_path / "w", "test", smoke=True)
+  assert set(result["test_per_seed"]) == {"1"} and len(result["test_per_seed"]["1"]) == 2
+  assert result["smoke"] and result["steps"] == 1 and result["row"] == "memn2n_babi_1k"
+  results = tmp_path / "results"
+  results.mkdir()
+  (results / "memn2n_babi_1k.json").write_text(json.dumps(result))
+  doc = tmp_path / "results.md"
+  doc.write_text(reproduction.TABLE_DOC.read_text())
+  reproduction.write_table(results, doc)
+  block = doc.read_text().split(babi_table.BABI_START)[1].split(babi_table.BABI_END)[0]
+  assert "| 1 | **" in block and "SMOKE" in block
+  main = doc.read_text().split(reproduction.TABLE_START)[1].split(reproduction.TABLE_END)[0]
+  assert "memn2n_babi_1k" not in main
+
+
+def test_an_override_of_no_field_is_refused():
+  row = rows.ROWS["memn2n_babi_1k"]
+  bad = type(row)(**{**row.__dict__, "overrides": {"data.no_such": 1}})
+  with pytest.raises(KeyError, match="no_such"):
+    babi_table.build_config(bad, 0, 1, smoke=False)
