@@ -18,9 +18,11 @@ def test_the_chosen_seed_is_the_one_with_the_lowest_training_error():
   )
   assert babi_table.selected(result) == {"1": 9.0, "2": 40.0}  # not the lowest test error
   lines = babi_table.render([result]).splitlines()
-  assert lines[2] == "| 1 | **9.0** / 6.0 ± 3.0 |"
-  assert lines[3] == "| 2 | **40.0** / 30.0 ± 10.0 |"
-  assert lines[4] == "| all | mean 24.5, failed 2 |"
+  assert lines[2] == "| 1 | **9.0** (–) / 6.0 ± 3.0 |"
+  assert lines[3] == "| 2 | **40.0** (–) / 30.0 ± 10.0 |"
+  assert lines[4] == "| all | mean 24.5, failed 2 (paper: mean 13.9) |"
+  joint = fake("memn2n_babi_1k_joint", {"2": [12.0, 14.0]}, {"2": [0.0, 1.0]})
+  assert babi_table.render([joint]).splitlines()[2] == "| 2 | **12.0** (11.4) / 13.0 ± 1.0 |"
   assert "2 seeds × 100 epochs" in lines[-1]
 
 
