@@ -54,5 +54,5 @@ def get_config(arg: str | None = None):
     config.data.data_dir = ""  # the offline generator's task 1
     config.model.dim = 8
     config.model.hops = 2
-    config.train.epochs = 2
+    config.train.epochs = 1
   return config

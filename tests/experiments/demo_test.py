@@ -14,16 +14,23 @@ def _run_smoke_demo(binaries, workdir, *flags):
   )
 
 
-def test_demo_trains_sweeps_and_draws(tmp_path, binaries):
+def test_demo_trains_settles_sweeps_and_draws(tmp_path, binaries):
   workdir = tmp_path / "demo"
   result = _run_smoke_demo(
-    binaries, workdir, "--time_budget_s=20", "--lengths=2,4", "--num_sequences=8"
+    binaries,
+    workdir,
+    "--time_budget_s=120",
+    "--target=1000",  # solved at the first evaluation (step 2, the smoke log period)
+    "--settle_steps=3",
+    "--lengths=2,4",
+    "--num_sequences=8",
   )
   assert result.returncode == 0, result.stderr[-3000:]
   summary = json.loads((workdir / "summary.json").read_text())
-  assert 0 < summary["step"] <= 6  # the smoke config's train.steps
+  assert summary["step"] == 5  # solved at step 2, then 3 more (within the smoke config's 6)
   lines = result.stdout.splitlines()
   assert lines[0].startswith(f"Step {summary['step']}: bit_errors")
+  assert "solved (target 1000)" in lines[0]
   expected = [
     workdir / "eval" / "sweep.csv",
     workdir / "eval" / "sweep.json",
@@ -37,23 +44,6 @@ def test_demo_trains_sweeps_and_draws(tmp_path, binaries):
   sweep = json.loads((workdir / "eval" / "sweep.json").read_text())
   assert sweep["lengths"] == [2, 4] and sweep["step"] == summary["step"]
   assert sweep["train_lengths"] == [1, 3]
-
-
-def test_demo_trains_settle_steps_after_solving(tmp_path, binaries):
-  workdir = tmp_path / "demo"
-  result = _run_smoke_demo(
-    binaries,
-    workdir,
-    "--time_budget_s=120",
-    "--target=1000",  # solved at the first evaluation (step 2, the smoke log period)
-    "--settle_steps=3",
-    "--lengths=2",
-    "--num_sequences=4",
-  )
-  assert result.returncode == 0, result.stderr[-3000:]
-  summary = json.loads((workdir / "summary.json").read_text())
-  assert summary["step"] == 5  # solved at step 2, then 3 more
-  assert "solved (target 1000)" in result.stdout.splitlines()[0]
 
 
 def test_demo_rejects_negative_settle_steps(tmp_path, binaries):

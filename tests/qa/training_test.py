@@ -22,19 +22,17 @@ def small(data):
   return MemN2N(len(data.vocab), dim=8, hops=2, max_sentences=10, rngs=nnx.Rngs(0))
 
 
-def test_the_linear_start_runs_first_at_its_own_rate(generated):
-  _, summary = training.train(small(generated), generated, training.Settings(epochs=2))
-  first = summary["history"][0]
-  assert first["softmax"] is False and first["learning_rate"] == 0.005
-  assert set(summary["test_error_percent"]) == {"1"} and summary["epochs"] == 2
-  assert 0 <= summary["mean_test_error_percent"] <= 100 and summary["failed_tasks"] in (0, 1)
-
-
-def test_the_learning_rate_halves_on_schedule(generated):
-  settings = training.Settings(epochs=3, halve_every=1, linear_start=False, random_noise=0.0)
+def test_the_linear_start_runs_first_then_the_rate_halves_on_schedule(generated):
+  settings = training.Settings(epochs=4, halve_every=1, random_noise=0.0)
   _, summary = training.train(small(generated), generated, settings)
-  assert [r["learning_rate"] for r in summary["history"]] == [0.01, 0.005, 0.0025]
-  assert all(r["softmax"] for r in summary["history"])
+  history = summary["history"]
+  assert history[0]["softmax"] is False and history[0]["learning_rate"] == 0.005
+  ls = summary["linear_start_epochs"]
+  assert all(not r["softmax"] and r["learning_rate"] == 0.005 for r in history[:ls])
+  for epoch, record in enumerate(history[ls:], start=ls):  # the softmax stays on once back
+    assert record["softmax"] and record["learning_rate"] == pytest.approx(0.01 * 0.5**epoch)
+  assert set(summary["test_error_percent"]) == {"1"} and summary["epochs"] == 4
+  assert 0 <= summary["mean_test_error_percent"] <= 100 and summary["failed_tasks"] in (0, 1)
 
 
 def test_the_binary_refuses_a_workdir_with_a_result(tmp_path):
