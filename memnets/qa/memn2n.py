@@ -50,6 +50,17 @@ def position_encoding(sentence_lengths: jax.Array, width: int, dim: int) -> jax.
   return jnp.where(j <= lengths, weights, 0.0)
 
 
+def recency(story_lengths_B: jax.Array, num_sentences: int) -> tuple[jax.Array, jax.Array]:
+  """(recency [B, S], mask [B, S]) of the memory rows: the temporal encoding's index.
+
+  Rows count back from each story's last sentence (0: the most recent);
+  padding rows get 0 and False in the mask.
+  """
+  rows = jnp.arange(num_sentences)[None, :]
+  mask_BxS = rows < story_lengths_B[:, None]
+  return jnp.where(mask_BxS, story_lengths_B[:, None] - 1 - rows, 0), mask_BxS
+
+
 def random_empty_memories(
   key: jax.Array, recency_BxS: jax.Array, mask_BxS: jax.Array, fraction: float = EMPTY_FRACTION
 ) -> jax.Array:
@@ -155,11 +166,9 @@ class MemN2N(nnx.Module):
     softmax. `recency_BxS`: each memory's recency (default: counted back from
     the story's last sentence, 0 the most recent; RN passes its own).
     """
-    num_sentences = stories_BxSxW.shape[1]
-    rows = jnp.arange(num_sentences)[None, :]
-    mask_BxS = rows < story_lengths_B[:, None]
+    default_BxS, mask_BxS = recency(story_lengths_B, stories_BxSxW.shape[1])
     if recency_BxS is None:
-      recency_BxS = jnp.where(mask_BxS, story_lengths_B[:, None] - 1 - rows, 0)
+      recency_BxS = default_BxS
     question_table = 0 if self.tying == "adjacent" else 2
     u_BxD = self._embed(question_table, questions_BxQ)
     attention = []

@@ -88,9 +88,7 @@ def train(model: memn2n.MemN2N, data: BabiData, settings: Settings = Settings(),
   def loss_fn(params, key, stories, questions, lengths, answers, softmax):
     recency = None
     if noise:  # RN: the recency of each memory with empty memories inserted
-      rows = jnp.arange(stories.shape[1])[None]
-      mask = rows < lengths[:, None]
-      recency = jnp.where(mask, lengths[:, None] - 1 - rows, 0)
+      recency, mask = memn2n.recency(lengths, stories.shape[1])
       recency = memn2n.random_empty_memories(key, recency, mask, settings.random_noise)
     logits = nnx.merge(graphdef, params)(
       stories, questions, lengths, softmax=softmax, recency_BxS=recency
