@@ -48,6 +48,7 @@ def get_config(arg: str | None = None):
   config.train.clip_global_norm = 40.0
   config.train.linear_start = True
   config.train.linear_start_learning_rate = 0.005
+  config.train.linear_start_epochs = 0  # 0: until the validation loss stops falling (§4.2)
   config.train.random_noise = 0.1
   config.train.seed = 0
   if arg == configs.SMOKE:

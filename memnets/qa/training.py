@@ -7,8 +7,10 @@ over `babi.BabiData` arrays instead of `memnets.training`'s sampled steps:
   norm clipped at 40, the learning rate 0.01 halved every 25 epochs, 100
   epochs;
 - linear start (LS): the memory layers' softmax removed, at learning rate
-  0.005, until the validation loss stops falling; then the softmax is put
-  back and training goes on at the schedule's rate;
+  0.005, until the validation loss stops falling (the paper's rule) or for
+  a fixed number of epochs (`linear_start_epochs`; the authors' code: 20,
+  30 for joint training); then the softmax is put back and training goes
+  on at the schedule's rate;
 - random noise (RN): about 10% empty memories inserted into each training
   story (`memn2n.random_empty_memories`).
 
@@ -44,6 +46,7 @@ class Settings:
   clip_global_norm: float = 40.0
   linear_start: bool = True
   linear_start_learning_rate: float = 0.005
+  linear_start_epochs: int = 0  # 0: until the validation loss stops falling; N: N epochs
   random_noise: float = 0.1  # share of empty memories inserted; 0: off
   seed: int = 0
 
@@ -125,8 +128,11 @@ def train(model: memn2n.MemN2N, data: BabiData, settings: Settings = Settings(),
     history.append(record)
     if log is not None:
       log(epoch + 1, record)
-    if not softmax and valid_loss >= best_valid:  # LS ends when validation loss stops falling
-      softmax = True
+    if not softmax:
+      if settings.linear_start_epochs:
+        softmax = epoch + 1 >= settings.linear_start_epochs
+      else:  # LS ends when the validation loss stops falling
+        softmax = valid_loss >= best_valid
     best_valid = min(best_valid, valid_loss)
   # Tested as trained: with the softmax, unless the linear start never ended.
   _, test_right = _evaluate(graphdef, params, data.splits["test"], softmax)

@@ -35,6 +35,13 @@ def test_the_linear_start_runs_first_then_the_rate_halves_on_schedule(generated)
   assert 0 <= summary["mean_test_error_percent"] <= 100 and summary["failed_tasks"] in (0, 1)
 
 
+def test_a_fixed_linear_start_lasts_its_epochs(generated):
+  settings = training.Settings(epochs=4, linear_start_epochs=3, random_noise=0.0)
+  _, summary = training.train(small(generated), generated, settings)
+  assert [r["softmax"] for r in summary["history"]] == [False, False, False, True]
+  assert summary["linear_start_epochs"] == 3
+
+
 def test_the_binary_refuses_a_workdir_with_a_result(tmp_path):
   (tmp_path / "summary.json").write_text('{"kept": true}')
   run = Binaries().run(
