@@ -11,9 +11,9 @@ hops k = 1 … K reads the memory:
   u^{k+1} = u^k + o^k    (adjacent)        or H u^k + o^k (layer-wise)
   â = softmax(W u^{K+1})                   u¹ = Σ_j l_j ⊙ B q_j
 
-with l_j the position encoding (`position_encoding`, PE) or all ones (bag of
-words, BoW), and T(i) a learned vector per recency i (0: the most recent
-sentence; temporal encoding). Weight tying (§2.2): adjacent, A^{k+1} = C^k,
+with l_j the position encoding (`position_encoding`, PE, times
+`position_scale`) or all ones (bag of words, BoW), and T(i) a learned vector
+per recency i (0: the most recent sentence; temporal encoding). Weight tying (§2.2): adjacent, A^{k+1} = C^k,
 B = A¹ and W = (C^K)ᵀ (the temporal tables tied alike); layer-wise, one A and
 one C for every hop, B and W their own, and the linear H.
 
@@ -21,6 +21,15 @@ Word id 0 is padding (the nil word): its embeddings are zero at
 initialisation and masked out of every lookup, so they stay zero. Padded
 sentences (rows at or beyond a story's length) are masked out of the
 attention; a story with no sentences reads o = 0.
+
+Two details of the authors' code that the paper's text does not print, both
+on by default because the yes/no tasks need them (docs/results.md): its PE
+weights, 1 + 4(k − (d+1)/2)(j − (J+1)/2)/(dJ), are twice the printed l_kj
+up to O(1/J + 1/d) terms (`position_scale=2`); and its memory has
+`max_sentences` slots, the unused ones holding the nil sentence, so they
+score 0 and take their share of the softmax while reading nothing
+(`empty_slots=True`: p_i = exp(s_i) / (Σ_j exp(s_j) + max_sentences − n)).
+Both depend on the story only, not on how far its arrays are padded.
 
 Random noise (RN, §4.2) is `random_empty_memories`: the training stories get
 about 10% empty memories inserted, which moves the older sentences' recency.
@@ -89,6 +98,8 @@ class MemN2N(nnx.Module):
     tying: "adjacent" or "layerwise" (§2.2).
     encoding: "position" (PE) or "bag_of_words" (BoW) sentence embeddings.
     temporal: add the temporal encoding T(i).
+    position_scale: the PE weights' factor (2: the authors' code; 1: l_kj as printed).
+    empty_slots: the softmax spans the memory's unused slots too (the authors' code).
     rngs: parameter initialisation.
   """
 
@@ -102,6 +113,8 @@ class MemN2N(nnx.Module):
     tying: str = "adjacent",
     encoding: str = "position",
     temporal: bool = True,
+    position_scale: float = 2.0,
+    empty_slots: bool = True,
     rngs: nnx.Rngs,
   ):
     if tying not in TYINGS:
@@ -114,6 +127,8 @@ class MemN2N(nnx.Module):
         raise ValueError(f"{name} must be >= 1, got {value}")
     self.vocab_size, self.dim, self.hops = vocab_size, dim, hops
     self.tying, self.encoding, self.temporal = tying, encoding, temporal
+    self.position_scale, self.empty_slots = position_scale, empty_slots
+    self.max_sentences = max_sentences
     self.recencies = 2 * max_sentences
     init = nnx.initializers.normal(INIT_STD)
     # adjacent: E_0 … E_K (A^k = E_{k−1}, C^k = E_k, B = E_0, W = E_Kᵀ);
@@ -142,7 +157,8 @@ class MemN2N(nnx.Module):
     vectors = self._table(table)[ids]  # [..., W, d]; padding ids give zeros
     if self.encoding == "position":
       lengths = jnp.sum(ids != 0, axis=-1)
-      vectors = vectors * position_encoding(lengths, ids.shape[-1], self.dim)
+      weights = position_encoding(lengths, ids.shape[-1], self.dim)
+      vectors = vectors * (self.position_scale * weights)
     return jnp.sum(vectors, axis=-2)
 
   def _memory(self, table: int, stories_BxSxW, recency_BxS) -> jax.Array:
@@ -178,8 +194,7 @@ class MemN2N(nnx.Module):
       c_BxSxD = self._memory(c, stories_BxSxW, recency_BxS)
       scores_BxS = jnp.einsum("bd,bsd->bs", u_BxD, m_BxSxD)
       if softmax:
-        scores_BxS = jnp.where(mask_BxS, scores_BxS, jnp.finfo(scores_BxS.dtype).min)
-        p_BxS = jax.nn.softmax(scores_BxS, axis=-1) * mask_BxS
+        p_BxS = self._softmax(scores_BxS, mask_BxS, story_lengths_B)
       else:
         p_BxS = scores_BxS * mask_BxS
       o_BxD = jnp.einsum("bs,bsd->bd", p_BxS, c_BxSxD)
@@ -188,6 +203,17 @@ class MemN2N(nnx.Module):
     answer_table = self.hops if self.tying == "adjacent" else 3
     logits_BxV = u_BxD @ self._table(answer_table).T
     return logits_BxV, jnp.stack(attention, axis=1)
+
+  def _softmax(self, scores_BxS, mask_BxS, story_lengths_B) -> jax.Array:
+    """[B, S] attention over the story's sentences (and the empty slots' share, if on)."""
+    if not self.empty_slots:
+      scores_BxS = jnp.where(mask_BxS, scores_BxS, jnp.finfo(scores_BxS.dtype).min)
+      return jax.nn.softmax(scores_BxS, axis=-1) * mask_BxS
+    empty_B = jnp.maximum(self.max_sentences - story_lengths_B, 0).astype(scores_BxS.dtype)
+    masked = jnp.where(mask_BxS, scores_BxS, -jnp.inf)
+    top_B = jax.lax.stop_gradient(jnp.maximum(jnp.max(masked, axis=-1), 0.0))  # the empty score 0
+    exp_BxS = jnp.exp(jnp.where(mask_BxS, scores_BxS - top_B[:, None], -jnp.inf))
+    return exp_BxS / (jnp.sum(exp_BxS, axis=-1) + empty_B * jnp.exp(-top_B))[:, None]
 
   def __call__(self, stories_BxSxW, questions_BxQ, story_lengths_B, **kwargs) -> jax.Array:
     """Answer logits [B, V] (`attend`'s first result)."""

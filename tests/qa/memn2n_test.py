@@ -35,7 +35,11 @@ def test_position_encoding_is_the_papers_formula_per_sentence_length():
 
 
 def reference(m, stories, questions, lengths):
-  """float64 numpy transcription of §2 with adjacent tying, PE and temporal encoding."""
+  """float64 numpy transcription of §2 with adjacent tying, PE and temporal encoding.
+
+  The PE weights times m.position_scale; with m.empty_slots, the memory's
+  unused slots (max_sentences − n, score 0) join the softmax.
+  """
   words = [np.asarray(w[...], np.float64) for w in m.words]
   times = [np.asarray(t[...], np.float64) for t in m.times]
   for w in words:
@@ -46,7 +50,8 @@ def reference(m, stories, questions, lengths):
     out = np.zeros(D)
     for j, word in enumerate(ids[:n], start=1):
       out += (
-        np.array([(1 - j / n) - (k / D) * (1 - 2 * j / n) for k in range(1, D + 1)])
+        m.position_scale
+        * np.array([(1 - j / n) - (k / D) * (1 - 2 * j / n) for k in range(1, D + 1)])
         * words[table][word]
       )
     return out
@@ -59,22 +64,26 @@ def reference(m, stories, questions, lengths):
       mem = [embed(hop, stories[b, i]) + times[hop][n - 1 - i] for i in range(n)]
       out = [embed(hop + 1, stories[b, i]) + times[hop + 1][n - 1 - i] for i in range(n)]
       scores = np.array([u @ x for x in mem])
+      if m.empty_slots:
+        scores = np.concatenate([scores, np.zeros(m.max_sentences - n)])
       p = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
-      u = u + sum(pi * c for pi, c in zip(p, out, strict=True))
+      u = u + sum(pi * c for pi, c in zip(p[:n], out, strict=True))  # empty slots read 0
     logits.append(words[m.hops] @ u)
   return np.stack(logits)
 
 
-def test_adjacent_hops_match_a_numpy_transcription():
-  m = model()
+@pytest.mark.parametrize("scale,empty", [(1.0, False), (2.0, True), (1.0, True)])
+def test_adjacent_hops_match_a_numpy_transcription(scale, empty):
+  m = model(position_scale=scale, empty_slots=empty)
   stories, questions, lengths = batch()
   got = m(jnp.asarray(stories), jnp.asarray(questions), jnp.asarray(lengths))
   np.testing.assert_allclose(got, reference(m, stories, questions, lengths), rtol=1e-4, atol=1e-5)
 
 
-def test_padding_sentences_and_words_change_nothing():
+@pytest.mark.parametrize("empty", [False, True])
+def test_padding_sentences_and_words_change_nothing(empty):
   for encoding in memn2n.ENCODINGS:
-    m = model(encoding=encoding)
+    m = model(encoding=encoding, empty_slots=empty)
     stories, questions, lengths = batch()
     logits = m(stories, questions, lengths)
     wider = np.pad(stories, ((0, 0), (0, 1), (0, 2)))  # one more padded sentence, two more words
@@ -95,7 +104,7 @@ def test_the_temporal_encoding_counts_back_from_the_last_sentence():
 
 
 def test_the_nil_word_stays_zero_and_padded_memories_get_no_attention():
-  m = model()
+  m = model(empty_slots=False)
   stories, questions, lengths = batch()
   graphdef, params = nnx.split(m, nnx.Param)
 
@@ -112,6 +121,31 @@ def test_the_nil_word_stays_zero_and_padded_memories_get_no_attention():
   np.testing.assert_allclose(attention[0, :, 3], 0.0)
   np.testing.assert_allclose(attention[1, :, 1:], 0.0)
   np.testing.assert_allclose(attention.sum(-1), 1.0, rtol=1e-6)
+
+
+def test_empty_slots_take_a_share_of_the_attention_and_a_full_memory_none():
+  stories, questions, lengths = batch()
+  _, attention = model().attend(stories, questions, lengths)  # 5 slots: 2 and 4 of them empty
+  assert np.all(attention.sum(-1) < 1.0) and np.all(attention[1, :, 1:] == 0.0)
+  full = dict(max_sentences=3)  # story 0 fills its memory: the plain softmax
+  _, plain = model(empty_slots=False, **full).attend(stories, questions, lengths)
+  _, with_empty = model(**full).attend(stories, questions, lengths)
+  np.testing.assert_allclose(with_empty[0], plain[0], rtol=1e-6)
+
+
+def test_empty_slots_stay_finite_for_empty_stories_and_huge_scores():
+  m = model()
+  stories, questions, _ = batch()
+  graphdef, params = nnx.split(m, nnx.Param)
+  params = jax.tree.map(lambda p: 1e3 * p, params)  # scores of order 1e6
+
+  def loss(params, lengths):
+    return jnp.sum(nnx.merge(graphdef, params)(stories, questions, lengths))
+
+  for lengths in [np.array([3, 1]), np.array([0, 0])]:
+    value, grads = jax.value_and_grad(loss)(params, lengths)
+    assert np.isfinite(value)
+    assert all(np.all(np.isfinite(g)) for g in jax.tree.leaves(grads))
 
 
 def test_the_linear_start_attends_without_the_softmax():
