@@ -10,6 +10,7 @@ task into docs/results.md between BABI_START and BABI_END.
 """
 
 import importlib
+import json
 import pathlib
 import time
 
@@ -84,12 +85,27 @@ def run_row(row: Row, seeds: int, epochs: int, workdir: pathlib.Path, smoke: boo
       config = build_config(row, seed, epochs, smoke)
       config.data.task_ids = group
       name = "joint" if joint else f"qa{group[0]}"
-      summary = babi_run.run(config, workdir / f"seed{seed}" / name)
+      summary = finished(config, workdir / f"seed{seed}" / name) or babi_run.run(
+        config, workdir / f"seed{seed}" / name
+      )
       for task in group:
         test[str(task)].append(summary["test_error_percent"][str(task)])
         train[str(task)].append(summary["train_error_percent"][str(task)])
   return {"test_per_seed": test, "train_per_seed": train, "wall_sec": time.perf_counter() - began,
           "num_seeds": seeds, "steps": epochs, "joint": joint, "config": config.to_dict()}  # fmt: skip
+
+
+def finished(config: ml_collections.ConfigDict, path: pathlib.Path) -> dict | None:
+  """The summary of a run of `config` already in `path` (a rerun row reuses it), or None.
+
+  Raises ValueError, naming the file, where `path` holds a run of another config.
+  """
+  if not (path / "summary.json").exists():
+    return None
+  saved = json.loads((path / "config.json").read_text())
+  if saved != json.loads(config.to_json()):
+    raise ValueError(f"{path / 'config.json'}: a run of another config; choose another --workdir")
+  return json.loads((path / "summary.json").read_text())
 
 
 def selected(result: dict) -> dict[str, float]:

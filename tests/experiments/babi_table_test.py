@@ -50,6 +50,11 @@ def test_a_smoke_row_keeps_every_seeds_errors_and_fills_the_table(tmp_path):
   assert "| 1 | **" in block and "SMOKE" in block
   main = doc.read_text().split(reproduction.TABLE_START)[1].split(reproduction.TABLE_END)[0]
   assert "memn2n_babi_1k" not in main
+  # A rerun on the same workdir reuses every finished run; another config is refused.
+  again = reproduction.run_row(row, 2, 1, tmp_path / "w", "test", smoke=True)
+  assert again["test_per_seed"] == result["test_per_seed"]
+  with pytest.raises(ValueError, match=r"seed0/qa1/config.json: a run of another config"):
+    reproduction.run_row(row, 1, 2, tmp_path / "w", "test", smoke=True)
 
 
 def test_an_override_of_no_field_is_refused():
