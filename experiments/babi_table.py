@@ -84,10 +84,8 @@ def run_row(row: Row, seeds: int, epochs: int, workdir: pathlib.Path, smoke: boo
     for group in groups:
       config = build_config(row, seed, epochs, smoke)
       config.data.task_ids = group
-      name = "joint" if joint else f"qa{group[0]}"
-      summary = finished(config, workdir / f"seed{seed}" / name) or babi_run.run(
-        config, workdir / f"seed{seed}" / name
-      )
+      path = workdir / f"seed{seed}" / ("joint" if joint else f"qa{group[0]}")
+      summary = finished(config, path) or babi_run.run(config, path)
       for task in group:
         test[str(task)].append(summary["test_error_percent"][str(task)])
         train[str(task)].append(summary["train_error_percent"][str(task)])

@@ -13,9 +13,10 @@ hops k = 1 … K reads the memory:
 
 with l_j the position encoding (`position_encoding`, PE, times
 `position_scale`) or all ones (bag of words, BoW), and T(i) a learned vector
-per recency i (0: the most recent sentence; temporal encoding). Weight tying (§2.2): adjacent, A^{k+1} = C^k,
-B = A¹ and W = (C^K)ᵀ (the temporal tables tied alike); layer-wise, one A and
-one C for every hop, B and W their own, and the linear H.
+per recency i (0: the most recent sentence; temporal encoding). Weight
+tying (§2.2): adjacent, A^{k+1} = C^k, B = A¹ and W = (C^K)ᵀ (the temporal
+tables tied alike); layer-wise, one A and one C for every hop, B and W their
+own, and the linear H.
 
 Word id 0 is padding (the nil word): its embeddings are zero at
 initialisation and masked out of every lookup, so they stay zero. Padded
