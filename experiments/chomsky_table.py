@@ -182,6 +182,9 @@ _CHOMSKY_FIRST_CELLS = {
 _CHOMSKY_NOTE = (
   "{steps:,} of the paper's 1,000,000 steps at batch {batch}, one learning rate (3e-4) (CPU budget)"
 )
+# The Transformer's attention weights at the longest test lengths (up to 1,500
+# steps on duplicate_string): 8 sequences per compiled call, not 64, to fit in memory.
+TRANSFORMER_SWEEP_BATCH = 8
 # The NDStack-RNN's O(T³) forward pass: tested on lengths 41–200 only.
 NDSTACK_SWEEP_LENGTHS = (*range(41, 200, 20), 200)
 
@@ -218,6 +221,7 @@ def _row(model: str, task: str) -> Row:
     sweep_lengths=sweep,
     sweep_sequences=SWEEP_SEQUENCES,
     sweep_metric="token_accuracy",
+    sweep_batch_size=TRANSFORMER_SWEEP_BATCH if model == "transformer" else SWEEP_SEQUENCES,
     note=note,
   )
 

@@ -150,7 +150,9 @@ def run_row(
   began = time.perf_counter()
   summary = training.train_and_evaluate(config, workdir)
   train_sec = time.perf_counter() - began
-  sweep, _ = evaluation.sweep_workdir(workdir, sweep_lengths, num_sequences=sweep_sequences)
+  sweep, _ = evaluation.sweep_workdir(
+    workdir, sweep_lengths, num_sequences=sweep_sequences, batch_size=row.sweep_batch_size
+  )
   wall_sec = time.perf_counter() - began
   evals, elapsed = _eval_history(workdir, row.metric, seeds)
   result = {

@@ -6,6 +6,8 @@ from typing import Any
 
 import ml_collections
 
+from memnets.training import evaluation
+
 COPY_LENGTHS = (10, 20, 30, 50, 80, 120)  # the NTM paper's copy lengths, the default sweep
 
 
@@ -21,6 +23,8 @@ class Row:
     eval_every, eval_sequences: evaluation period and fresh sequences per seed.
     metric, metric_description: the summary metric (a key of the evaluation).
     sweep_lengths, sweep_sequences, sweep_metric: the generalisation sweep.
+    sweep_batch_size: sweep sequences per compiled call (smaller for models whose
+      memory grows with the square of the length, e.g. the Transformer).
     also: further sweep metrics kept per seed (e.g. coarse and fine accuracy together).
     solved_below, solve_within, relapse_above: the solve criterion: the first
       evaluation at or below `solved_below`, counted if by step
@@ -48,6 +52,7 @@ class Row:
   sweep_lengths: tuple[int, ...] = COPY_LENGTHS
   sweep_sequences: int = 1000
   sweep_metric: str = "bit_errors"
+  sweep_batch_size: int = evaluation.DEFAULT_BATCH_SIZE
   also: tuple[str, ...] = ()
   solved_below: float | None = None
   solve_within: int = 0
