@@ -1,7 +1,16 @@
-"""One bAbI training run from a config: the data, the MemN2N, the epochs, the files it writes.
+"""One bAbI training run from a config: the data, the model, the epochs, the files it writes.
 
-`run(config, workdir)` is what `python -m experiments.train_babi` and the
-bAbI rows of `experiments.reproduce` call (this module defines no flags).
+`run(config, workdir)` is what `python -m experiments.train` calls for a
+config whose `task.name` is "babi", and what the bAbI rows of
+`experiments.reproduce` call (this module defines no flags). It loads the
+release with `babi.load_experiment` (one vocabulary and one set of sizes
+over train, valid and test), builds `config.model` (`memnets.qa.build`),
+trains by epochs (`memnets.qa.training`) and writes `<workdir>/summary.json`
+(`test_error_percent`: task id → test error in percent, its mean, the
+failed tasks), `metrics.jsonl` (one line per epoch) and `config.json`.
+With `task.data_dir=""` the data is the offline generator's (`babi.generate`,
+written under the workdir). A workdir that already holds a summary is
+refused, so no result is overwritten.
 """
 
 import json
@@ -10,7 +19,8 @@ import pathlib
 from absl import logging
 from flax import nnx
 
-from memnets.qa import MemN2N, training
+from memnets import qa
+from memnets.qa import training
 from memnets.tasks import babi
 from memnets.tasks.babi import generate
 
@@ -21,8 +31,8 @@ def run(config, workdir) -> dict:
   if (workdir / "summary.json").exists():
     raise FileExistsError(f"{workdir / 'summary.json'} exists; choose another --workdir")
   workdir.mkdir(parents=True, exist_ok=True)
-  data_cfg = config.data
-  task_ids = [int(t) for t in data_cfg.task_ids]
+  data_cfg = config.task
+  task_ids = [int(t) for t in data_cfg.babi_task]
   data_dir = data_cfg.data_dir
   if not data_dir:
     generate.write_dataset(workdir / "generated", task_ids, ["en"], seed=0, overwrite=True)
@@ -31,10 +41,9 @@ def run(config, workdir) -> dict:
     data_dir, task_ids, folder=data_cfg.folder, max_sentences=data_cfg.max_sentences,
     answers=data_cfg.answers,
   )  # fmt: skip
-  model = MemN2N(
-    len(data.vocab), max_sentences=data_cfg.max_sentences, rngs=nnx.Rngs(config.train.seed),
-    **config.model.to_dict(),
-  )  # fmt: skip
+  sizes = config.model.to_dict()
+  name = sizes.pop("name")
+  model = qa.build(name, len(data.vocab), data, rngs=nnx.Rngs(config.train.seed), **sizes)
   settings = training.Settings(**config.train.to_dict())
   with open(workdir / "metrics.jsonl", "w") as metrics:
 

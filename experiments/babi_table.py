@@ -47,11 +47,11 @@ def rows() -> list[tuple[str, Row]]:
   )  # fmt: skip
   per_task = Row(
     name="memn2n_babi_1k", setting="bAbI 1k, MemN2N PE LS RN, 3 hops, one model per task",
-    overrides={"data.data_dir": "../shared/babi/en"}, note=_NOTE, **common,
+    overrides={"task.data_dir": "../shared/babi/en"}, note=_NOTE, **common,
   )  # fmt: skip
   joint = Row(
     name="memn2n_babi_1k_joint", setting="bAbI 1k, MemN2N PE LS RN, 3 hops, one model on all 20",
-    overrides={"data.data_dir": "../shared/babi/en"}, note=_NOTE, **common,
+    overrides={"task.data_dir": "../shared/babi/en"}, note=_NOTE, **common,
   )  # fmt: skip
   return [(per_task.name, per_task), (joint.name, joint)]
 
@@ -61,7 +61,7 @@ def build_config(row: Row, seed: int, epochs: int, smoke: bool) -> ml_collection
   module = importlib.import_module(f"experiments.configs.{row.config}")
   config = module.get_config("smoke" if smoke else None)
   for dotted, value in row.overrides.items():
-    if smoke and dotted == "data.data_dir":
+    if smoke and dotted == "task.data_dir":
       continue  # the smoke variant reads the offline generator's data
     section, field = dotted.split(".")
     if field not in config[section]:
@@ -83,7 +83,7 @@ def run_row(row: Row, seeds: int, epochs: int, workdir: pathlib.Path, smoke: boo
   for seed in range(seeds):
     for group in groups:
       config = build_config(row, seed, epochs, smoke)
-      config.data.task_ids = group
+      config.task.babi_task = group
       path = workdir / f"seed{seed}" / ("joint" if joint else f"qa{group[0]}")
       summary = finished(config, path) or babi_run.run(config, path)
       for task in group:

@@ -132,7 +132,7 @@ def run_row(
   """Trains, evaluates and sweeps `row`; returns its result (what ROW.json holds)."""
   commit = _git_commit()  # the code that runs, before anything else can change the tree
   module = importlib.import_module(f"experiments.configs.{row.config}")
-  if getattr(module, "BINARY", "train") == "train_babi":  # trained by epochs over files
+  if module.get_config().task.get("name") == "babi":  # trained by epochs over files
     resumed = workdir.exists() and any(workdir.iterdir())
     result = babi_table.run_row(row, seeds, steps, workdir, smoke)
     return {

@@ -6,6 +6,13 @@
 Parses the ml_collections config file, logs the devices and hands over to
 `memnets.training.train_and_evaluate`. A run resumes from the latest
 checkpoint in --workdir when started again with the same command.
+
+A bAbI config (`task.name` "babi": memn2n_babi, dmn_babi, ntm_babi,
+dnc_babi) trains by epochs over the release's files instead
+(`experiments.babi_run`), and a workdir that holds its summary is refused:
+
+  python -m experiments.train --config=experiments/configs/memn2n_babi.py \
+    --config.task.data_dir=../shared/babi/en --config.task.babi_task=1 --workdir=/tmp/qa1
 """
 
 import sys
@@ -14,8 +21,9 @@ import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from experiments import cli, platform
+from experiments import babi_run, cli, platform
 from memnets import training
+from memnets.tasks import babi
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file (path[:variant]).")
 _WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints and metrics.")
@@ -26,6 +34,20 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   platform.setup()
+  if _CONFIG.value.task.get("name") == "babi":
+    try:
+      summary = babi_run.run(_CONFIG.value, _WORKDIR.value)
+    except (
+      FileExistsError,
+      FileNotFoundError,
+      KeyError,
+      ValueError,
+      babi.BabiFormatError,
+    ) as error:
+      sys.exit(f"error: {error}")
+    logging.info("test error %%: %s (mean %.2f)", summary["test_error_percent"],
+                 summary["mean_test_error_percent"])  # fmt: skip
+    return
   cli.quiet_checkpoint_logs()
   training.sharding.maybe_initialize_distributed(bool(_CONFIG.value.train.distributed))
   logging.info(

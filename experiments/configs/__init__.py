@@ -15,7 +15,11 @@ We train on larger batches (faster per example on accelerators) and clip the
 global gradient norm instead of each component; both are deliberate changes.
 """
 
+import dataclasses
+
 import ml_collections
+
+from memnets.qa import training
 
 SMOKE = "smoke"
 
@@ -235,3 +239,42 @@ def shrink(config: ml_collections.ConfigDict, min_length: int = 1, max_length: i
 def check_variant(arg: str | None) -> None:
   if arg not in (None, "", SMOKE):
     raise ValueError(f"unknown config variant {arg!r}; known: '{SMOKE}'")
+
+
+# The `:smoke` variant's bAbI model sizes, by model name (the sequence readers: _SMOKE_SIZES).
+_BABI_SMOKE_SIZES = {"memn2n": dict(dim=8, hops=2), "dmn_plus": dict(dim=8, passes=2)}
+
+
+def babi_config(model: ml_collections.ConfigDict, arg: str | None = None, **train):
+  """A bAbI config (trained by epochs, `memnets.qa.training`): the real release's task 1.
+
+  Its layout differs from `base_config`'s: `task` (the release folder and the
+  task ids; `name` "babi" sends `experiments.train` to the epoch loop),
+  `model` (a `memnets.qa.build` name and sizes) and `train` (the fields of
+  `memnets.qa.training.Settings`: its defaults, the MemN2N paper's, updated
+  with `train`). `:smoke` reads the offline generator's task 1 for one epoch
+  with a tiny model.
+  """
+  check_variant(arg)
+  config = ml_collections.ConfigDict()
+  config.task = ml_collections.ConfigDict()
+  config.task.name = "babi"
+  config.task.data_dir = "../shared/babi/en"  # a release folder or the .tar.gz; "": generated
+  config.task.folder = "en"  # the folder inside a .tar.gz archive
+  config.task.babi_task = (1,)  # the task ids; several: one model trained on them jointly
+  config.task.max_sentences = 50  # the memory: the most recent 50 sentences
+  config.task.answers = "sequence"  # multi-word answers: one class per ordered list, or "set"
+  config.model = model
+  settings = dataclasses.asdict(training.Settings())
+  unknown = set(train) - set(settings)
+  if unknown:
+    raise KeyError(f"babi_config: {sorted(unknown)} are no fields of training.Settings")
+  config.train = ml_collections.ConfigDict(settings | train)
+  if arg == SMOKE:
+    config.task.data_dir = ""  # the offline generator's task 1
+    sizes = _BABI_SMOKE_SIZES.get(model.name) or _SMOKE_SIZES.get(model.name, {})
+    for field, value in sizes.items():
+      if field in config.model:
+        config.model[field] = value
+    config.train.epochs = 1
+  return config

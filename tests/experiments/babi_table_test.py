@@ -30,9 +30,9 @@ def test_the_rows_train_on_the_release_per_task_and_jointly():
   per_task, joint = rows.ROWS["memn2n_babi_1k"], rows.ROWS["memn2n_babi_1k_joint"]
   for row in (per_task, joint):
     config = babi_table.build_config(row, seed=3, epochs=7, smoke=False)
-    assert config.data.data_dir == "../shared/babi/en" and config.train.seed == 3
+    assert config.task.data_dir == "../shared/babi/en" and config.train.seed == 3
     assert config.train.epochs == 7 and config.model.hops == 3
-  assert babi_table.build_config(per_task, 0, 1, smoke=True).data.data_dir == ""
+  assert babi_table.build_config(per_task, 0, 1, smoke=True).task.data_dir == ""
 
 
 def test_a_smoke_row_keeps_every_seeds_errors_and_fills_the_table(tmp_path):
@@ -59,6 +59,6 @@ def test_a_smoke_row_keeps_every_seeds_errors_and_fills_the_table(tmp_path):
 
 def test_an_override_of_no_field_is_refused():
   row = rows.ROWS["memn2n_babi_1k"]
-  bad = type(row)(**{**row.__dict__, "overrides": {"data.no_such": 1}})
+  bad = type(row)(**{**row.__dict__, "overrides": {"task.no_such": 1}})
   with pytest.raises(KeyError, match="no_such"):
     babi_table.build_config(bad, 0, 1, smoke=False)

@@ -22,10 +22,9 @@ def test_all_paper_runs_have_configs():
 @pytest.mark.parametrize("name", NAMES)
 def test_smoke_variant_trains(name, tmp_path):
   module = importlib.import_module(f"experiments.configs.{name}")
-  binary = getattr(module, "BINARY", "train")
-  assert f"python -m experiments.{binary} " in module.__doc__
+  assert "python -m experiments.train " in module.__doc__
   config = module.get_config("smoke")
-  if binary == "train_babi":  # bAbI trains by epochs over files (memnets.qa.training)
+  if config.task.get("name") == "babi":  # bAbI trains by epochs over files (memnets.qa.training)
     summary = babi_run.run(config, tmp_path)
     assert set(summary["test_error_percent"]) == {"1"} and summary["epochs"] == 1
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]

@@ -1,12 +1,13 @@
-"""MemN2N training by epochs on bAbI (memnets/qa/training.py) and the train_babi binary."""
+"""MemN2N training by epochs on bAbI (memnets/qa/training.py) and the bAbI path of experiments.train."""
 
 import json
 
+import numpy as np
 import pytest
 from conftest import Binaries
 from flax import nnx
 
-from memnets.qa import MemN2N, training
+from memnets.qa import DMNPlus, MemN2N, training
 from memnets.tasks import babi
 from memnets.tasks.babi import generate
 
@@ -45,8 +46,44 @@ def test_a_fixed_linear_start_lasts_its_epochs(generated):
 def test_the_binary_refuses_a_workdir_with_a_result(tmp_path):
   (tmp_path / "summary.json").write_text('{"kept": true}')
   run = Binaries().run(
-    "experiments.train_babi", "--config=experiments/configs/memn2n_babi.py:smoke",
+    "experiments.train", "--config=experiments/configs/memn2n_babi.py:smoke",
     f"--workdir={tmp_path}",
   )  # fmt: skip
   assert run.returncode != 0 and "summary.json exists" in run.stderr
   assert json.loads((tmp_path / "summary.json").read_text()) == {"kept": True}
+
+
+def test_settings_a_model_has_no_use_for_are_refused(generated):
+  dmn = DMNPlus(len(generated.vocab), dim=4, passes=1, rngs=nnx.Rngs(0))
+  with pytest.raises(ValueError, match="train.linear_start: a MemN2N's option"):
+    training.train(dmn, generated, training.Settings(epochs=1, random_noise=0.0))
+  with pytest.raises(ValueError, match="train.optimizer: unknown 'lbfgs'"):
+    training.train(small(generated), generated, training.Settings(optimizer="lbfgs"))
+  with pytest.raises(ValueError, match="train.keep_best: not with a linear start"):
+    training.train(small(generated), generated, training.Settings(keep_best=True))
+
+
+def test_early_stopping_and_the_kept_epoch_for_adam_with_weight_decay(generated):
+  dmn = DMNPlus(len(generated.vocab), dim=4, passes=1, rngs=nnx.Rngs(0))
+  settings = training.Settings(
+    epochs=30, batch_size=64, optimizer="adam", learning_rate=0.05, halve_every=0,
+    weight_decay=0.01, patience=2, keep_best=True, linear_start=False, random_noise=0.0,
+  )  # fmt: skip
+  params, summary = training.train(dmn, generated, settings)
+  history = summary["history"]
+  losses = [r["valid_loss"] for r in history]
+  best = int(np.argmin(losses))
+  assert all(r["learning_rate"] == 0.05 for r in history)
+  assert len(history) == best + 1 + 2 < 30  # stopped 2 epochs after the lowest valid loss
+  assert summary["best_valid_epoch"] == best + 1
+  # The kept parameters are the best epoch's: their validation loss is that epoch's.
+  graphdef = nnx.split(dmn, nnx.Param)[0]
+  loss, _ = training._evaluate(graphdef, params, generated.splits["valid"], True)
+  assert loss == pytest.approx(losses[best], rel=1e-5)
+
+
+def test_weight_decay_skips_the_biases():
+  params = {"dense": {"kernel": 1.0, "bias": 1.0}, "embedding": 1.0}
+  assert training._weights_only(params) == {
+    "dense": {"kernel": True, "bias": False}, "embedding": True,
+  }  # fmt: skip
