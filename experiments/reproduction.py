@@ -278,7 +278,7 @@ def write_table(results_dir: pathlib.Path, doc: pathlib.Path) -> int:
       raise SystemExit(f"error: {path}: not valid JSON ({error})") from None
   grid = [r for r in results if r["row"].startswith("chomsky_")]
   transduction = [r for r in results if r["row"].startswith("grefenstette_")]
-  babi_rows = [r for r in results if r["row"].startswith("memn2n_babi")]
+  babi_rows = [r for r in results if r["row"] in babi_table.ROW_NAMES]
   table_rows = [r for r in results if r not in grid + transduction + babi_rows]
   text = doc.read_text()
   text = _between(text, TABLE_START, TABLE_END, render_table(table_rows), doc)
