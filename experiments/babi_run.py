@@ -7,7 +7,8 @@ release with `babi.load_experiment` (one vocabulary and one set of sizes
 over train, valid and test), builds `config.model` (`memnets.qa.build`),
 trains by epochs (`memnets.qa.training`) and writes `<workdir>/summary.json`
 (`test_error_percent`: task id → test error in percent, its mean, the
-failed tasks), `metrics.jsonl` (one line per epoch) and `config.json`.
+failed tasks), `metrics.jsonl` (one line per epoch), `config.json` and the
+trained parameters (`params/`, orbax), which `restore` reads back.
 With `task.data_dir=""` the data is the offline generator's (`babi.generate`,
 written under the workdir). A workdir that already holds a summary is
 refused, so no result is overwritten.
@@ -15,14 +16,63 @@ refused, so no result is overwritten.
 
 import json
 import pathlib
+from typing import NamedTuple
 
+import ml_collections
+import numpy as np
+import orbax.checkpoint as ocp
 from absl import logging
 from flax import nnx
 
 from memnets import qa
+from memnets.figures import babi as figures_babi
 from memnets.qa import training
 from memnets.tasks import babi
 from memnets.tasks.babi import generate
+
+PARAMS_DIR = "params"
+
+
+class Restored(NamedTuple):
+  """A finished bAbI run: its config, its data (reloaded) and its trained model."""
+
+  config: ml_collections.ConfigDict
+  data: babi.BabiData
+  model: nnx.Module
+  summary: dict
+
+
+def _load(config, data_dir) -> babi.BabiData:
+  task = config.task
+  return babi.load_experiment(
+    data_dir, [int(t) for t in task.babi_task], folder=task.folder,
+    max_sentences=task.max_sentences, answers=task.answers,
+  )  # fmt: skip
+
+
+def _model(config, data) -> nnx.Module:
+  sizes = config.model.to_dict()
+  name = sizes.pop("name")
+  return qa.build(name, len(data.vocab), data, rngs=nnx.Rngs(config.train.seed), **sizes)
+
+
+def restore(workdir) -> Restored:
+  """The run in `workdir`: its data reloaded from the same files, its model with the trained params.
+
+  Raises FileNotFoundError, naming the file, where `workdir` holds no finished run.
+  """
+  workdir = pathlib.Path(workdir)
+  for name in ("config.json", "summary.json", PARAMS_DIR):
+    if not (workdir / name).exists():
+      raise FileNotFoundError(f"{workdir / name}: no finished bAbI run here")
+  config = ml_collections.ConfigDict(json.loads((workdir / "config.json").read_text()))
+  summary = json.loads((workdir / "summary.json").read_text())
+  data = _load(config, summary["data_dir"])
+  model = _model(config, data)
+  graphdef, params = nnx.split(model, nnx.Param)
+  with ocp.StandardCheckpointer() as checkpointer:
+    params = checkpointer.restore((workdir / PARAMS_DIR).absolute(), params)
+  return Restored(config, data, nnx.merge(graphdef, params), summary)
 
 
 def run(config, workdir) -> dict:
@@ -37,13 +87,8 @@ def run(config, workdir) -> dict:
   if not data_dir:
     generate.write_dataset(workdir / "generated", task_ids, ["en"], seed=0, overwrite=True)
     data_dir = workdir / "generated" / "en"
-  data = babi.load_experiment(
-    data_dir, task_ids, folder=data_cfg.folder, max_sentences=data_cfg.max_sentences,
-    answers=data_cfg.answers,
-  )  # fmt: skip
-  sizes = config.model.to_dict()
-  name = sizes.pop("name")
-  model = qa.build(name, len(data.vocab), data, rngs=nnx.Rngs(config.train.seed), **sizes)
+  data = _load(config, data_dir)
+  model = _model(config, data)
   settings = training.Settings(**config.train.to_dict())
   with open(workdir / "metrics.jsonl", "w") as metrics:
 
@@ -52,8 +97,46 @@ def run(config, workdir) -> dict:
       logging.info("epoch %d: valid loss %.4g, accuracy %.3f", epoch, record["valid_loss"],
                    record["valid_accuracy"])  # fmt: skip
 
-    _, summary = training.train(model, data, settings, log=log)
+    params, summary = training.train(model, data, settings, log=log)
   summary["data_dir"] = str(data_dir)
+  with ocp.StandardCheckpointer() as checkpointer:  # closing waits for the write
+    checkpointer.save((workdir / PARAMS_DIR).absolute(), params, force=True)
   (workdir / "config.json").write_text(config.to_json(indent=2))
   (workdir / "summary.json").write_text(json.dumps(summary, indent=2))
   return summary
+
+
+ATTENTION_PNG = "attention.png"
+
+
+def write_attention(workdir, index: int = 0) -> pathlib.Path:
+  """Draws test question `index` of the run in `workdir`: its story and each hop's attention.
+
+  Writes `<workdir>/figures/attention.png` (`memnets.figures.babi`). Raises
+  ValueError for a model without attention over sentences (the sequence
+  readers) or an index beyond the test set.
+  """
+  run = restore(workdir)
+  if not hasattr(run.model, "attend"):
+    raise ValueError(f"{type(run.model).__name__} has no attention over sentences to draw")
+  test, vocab = run.data.splits["test"], run.data.vocab
+  if not 0 <= index < len(test.answers):
+    raise ValueError(f"--index: {index} is not a test question (0 to {len(test.answers) - 1})")
+  part = slice(index, index + 1)
+  tested_as = (
+    {"softmax": run.summary["tested_with_softmax"]} if isinstance(run.model, qa.MemN2N) else {}
+  )
+  logits, attention = run.model.attend(test.stories[part], test.questions[part],
+                                       test.story_lengths[part], **tested_as)  # fmt: skip
+  length = int(test.story_lengths[index])
+  sentences = [" ".join(vocab.decode(row)) for row in test.stories[index, :length]]
+  return figures_babi.plot_attention(
+    pathlib.Path(workdir) / "figures" / ATTENTION_PNG,
+    sentences,
+    np.asarray(attention[0, :, :length]),
+    question=" ".join(vocab.decode(test.questions[index])),
+    answer=vocab.words[int(test.answers[index])],
+    predicted=vocab.words[int(np.argmax(logits[0]))],
+    supporting=tuple(int(s) for s in test.supporting[index] if s >= 0),
+    step_name="hop" if isinstance(run.model, qa.MemN2N) else "pass",
+  )

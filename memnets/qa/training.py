@@ -203,7 +203,8 @@ def train(model: nnx.Module, data: BabiData, settings: Settings = Settings(), lo
   # Tested as trained: with the softmax, unless the linear start never ended.
   _, test_right = _evaluate(graphdef, params, data.splits["test"], softmax)
   _, train_right = _evaluate(graphdef, params, train_split, softmax)
-  return params, summary(data, train_right, test_right, history, time.perf_counter() - began)
+  result = summary(data, train_right, test_right, history, time.perf_counter() - began)
+  return params, result | {"tested_with_softmax": softmax}
 
 
 def _errors(right: np.ndarray, task_ids: np.ndarray) -> dict[str, float]:
