@@ -33,6 +33,9 @@ def test_the_rows_train_on_the_release_per_task_and_jointly():
     assert config.task.data_dir == "../shared/babi/en" and config.train.seed == 3
     assert config.train.epochs == 7 and config.model.hops == 3
   assert babi_table.build_config(per_task, 0, 1, smoke=True).task.data_dir == ""
+  joint_config = babi_table.build_config(joint, 0, joint.steps, smoke=False)  # §4.2's joint sizes
+  assert (joint_config.model.dim, joint_config.train.halve_every, joint.steps) == (50, 15, 60)
+  assert babi_table.build_config(per_task, 0, 1, smoke=False).model.dim == 20
 
 
 def test_a_smoke_row_keeps_every_seeds_errors_and_fills_the_table(tmp_path):
