@@ -107,6 +107,7 @@ def run(config, workdir) -> dict:
 
 
 ATTENTION_PNG = "attention.png"
+ATTENDING = ("memn2n", "dmn_plus")  # the models with attention over sentences
 
 
 def write_attention(workdir, index: int = 0) -> pathlib.Path:
@@ -116,9 +117,11 @@ def write_attention(workdir, index: int = 0) -> pathlib.Path:
   ValueError for a model without attention over sentences (the sequence
   readers) or an index beyond the test set.
   """
+  config = pathlib.Path(workdir) / "config.json"
+  name = json.loads(config.read_text())["model"]["name"] if config.exists() else None
+  if name is not None and name not in ATTENDING:
+    raise ValueError(f"{config}: a {name} reads the story word by word; no attention to draw")
   run = restore(workdir)
-  if not hasattr(run.model, "attend"):
-    raise ValueError(f"{type(run.model).__name__} has no attention over sentences to draw")
   test, vocab = run.data.splits["test"], run.data.vocab
   if not 0 <= index < len(test.answers):
     raise ValueError(f"--index: {index} is not a test question (0 to {len(test.answers) - 1})")

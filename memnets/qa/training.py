@@ -123,17 +123,28 @@ def _logits(graphdef, params, stories, questions, lengths, softmax):
   return _call(nnx.merge(graphdef, params), stories, questions, lengths, softmax)
 
 
+EVAL_CHUNK = 256  # questions per compiled evaluation call (the last chunk padded to it)
+
+
 def _evaluate(graphdef, params, split, softmax: bool) -> tuple[float, np.ndarray]:
-  """(summed loss / N, [N] bool: right answers) of `split`, in chunks of 1,000."""
+  """(summed loss / N, [N] bool: right answers) of `split`, in chunks of EVAL_CHUNK.
+
+  Every chunk has the same shape (the last one padded with copies of the
+  split's first question, dropped from the result), so one program serves
+  every split.
+  """
+  count = len(split.answers)
   losses, right = [], []
-  for start in range(0, len(split.answers), 1000):
-    part = slice(start, start + 1000)
-    logits = _logits(graphdef, params, split.stories[part], split.questions[part],
-                     split.story_lengths[part], softmax)  # fmt: skip
-    answers = split.answers[part]
+  for start in range(0, count, EVAL_CHUNK):
+    real = min(EVAL_CHUNK, count - start)
+    rows = np.arange(start, start + EVAL_CHUNK)
+    rows[real:] = 0
+    logits = _logits(graphdef, params, split.stories[rows], split.questions[rows],
+                     split.story_lengths[rows], softmax)[:real]  # fmt: skip
+    answers = split.answers[rows[:real]]
     losses.append(float(optax.softmax_cross_entropy_with_integer_labels(logits, answers).sum()))
     right.append(np.asarray(jnp.argmax(logits, -1) == answers))
-  return sum(losses) / max(len(split.answers), 1), np.concatenate(right)
+  return sum(losses) / max(count, 1), np.concatenate(right) if right else np.zeros(0, bool)
 
 
 def train(model: nnx.Module, data: BabiData, settings: Settings = Settings(), log=None):
