@@ -23,7 +23,10 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   `dnc_copy` (the NTM's controller and 128 × 20 memory, one read head) at
   batch 16 and 64; and the Chomsky-hierarchy models (`rnn`, `stack_rnn`,
   `tape_rnn`, `ndstack_rnn`, `neural_stack`, `transformer`, from their `*_chomsky` configs)
-  on reverse_string at length 20 (40 time steps), batch 16 and 128.
+  on reverse_string at length 20 (40 time steps), batch 16 and 128; and the
+  bAbI models (`experiments.benchmarks.qa`: the epoch loop's own step on
+  bAbI-shaped arrays, from the `*_babi` configs) at their configs' batch:
+  MemN2N 32, DMN+ 128, the NTM and DNC readers 32.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
@@ -60,7 +63,7 @@ import ml_collections
 from absl import app, flags, logging
 
 from experiments import cli, configs, platform
-from experiments.benchmarks import programs, timing
+from experiments.benchmarks import programs, qa, timing
 from experiments.configs import (
   dnc_copy,
   lstm_copy,
@@ -85,6 +88,8 @@ CHOMSKY_CONFIGS = {
 }
 CHOMSKY_TASK = "reverse_string"  # deterministic context-free: L input and L output steps
 CHOMSKY_BATCH_SIZES = (16, 128)  # 128: the Chomsky paper's batch
+BABI_TASK = "babi"  # a Case of this task times a bAbI model (experiments.benchmarks.qa)
+BABI_BATCH_SIZES = {"memn2n": 32, "dmn_plus": 128, "ntm": 32, "dnc": 32}  # their configs' batch
 MODELS = (
   "ntm",
   programs.PLAIN_NTM_REFERENCE,
@@ -163,9 +168,10 @@ def suite_cases(suite: str) -> list[Case]:
       for m in copy_models
       for b in (DNC_BATCH_SIZES if m == "dnc" else STANDARD_BATCH_SIZES)
     ]
-    return cases + [
+    cases += [
       Case(m, task=CHOMSKY_TASK, batch_size=b) for m in CHOMSKY_CONFIGS for b in CHOMSKY_BATCH_SIZES
     ]
+    return cases + [Case(m, task=BABI_TASK, batch_size=b) for m, b in BABI_BATCH_SIZES.items()]
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
   base = Case("ntm", memory_size=STANDARD_MEMORY_SIZE)
@@ -267,13 +273,17 @@ def run_cases(cases: list[Case], output) -> list[dict]:
     profile_dir = None
     if _PROFILE_DIR.value is not None:
       profile_dir = pathlib.Path(_PROFILE_DIR.value) / case_label(index, case)
-    row = timing.measure(
-      case_config(case),
-      reference=case.model if case.model in programs.REFERENCES else None,
-      num_steps=_STEPS.value,
-      budget_s=_BUDGET_S.value,
-      profile_dir=profile_dir,
-    )
+    if case.task == BABI_TASK:  # not traced by --profile_dir
+      row = qa.measure(case.model, case.batch_size, tiny=case.tiny, num_steps=_STEPS.value,
+                       budget_s=_BUDGET_S.value)  # fmt: skip
+    else:
+      row = timing.measure(
+        case_config(case),
+        reference=case.model if case.model in programs.REFERENCES else None,
+        num_steps=_STEPS.value,
+        budget_s=_BUDGET_S.value,
+        profile_dir=profile_dir,
+      )
     row["compilation_cache"] = _COMPILATION_CACHE.value is not None
     line = json.dumps(row)
     print(line, flush=True)

@@ -147,18 +147,16 @@ def _evaluate(graphdef, params, split, softmax: bool) -> tuple[float, np.ndarray
   return sum(losses) / max(count, 1), np.concatenate(right) if right else np.zeros(0, bool)
 
 
-def train(model: nnx.Module, data: BabiData, settings: Settings = Settings(), log=None):
-  """(params, summary): `model` trained on data.splits["train"], validated on "valid", tested on "test".
+def train_step(graphdef, params, settings: Settings):
+  """(step, opt_state): the compiled SGD step of the epoch loop and the optimizer's first state.
 
-  `model(stories, questions, story_lengths) -> logits [B, V]`: a `MemN2N`, a
-  `DMNPlus` or a `SequenceReader`. `log(epoch, record)`, if given, receives
-  each epoch's record (losses, accuracies, learning rate, whether the softmax
-  is on). Raises ValueError for settings the model has no use for.
+  `step(params, opt_state, key, (stories, questions, lengths, answers), rate,
+  softmax) -> (params, opt_state)`: one update on the loss summed over the
+  batch, at learning rate `rate`, with RN's empty memories drawn from `key`
+  where `settings.random_noise` is on; `softmax` (static) is False during a
+  MemN2N's linear start. The benchmark times this same step.
   """
-  settings.check(model)
-  graphdef, params = nnx.split(model, nnx.Param)
   optimizer = settings.transform()
-  opt_state = optimizer.init(params)
   noise = settings.random_noise > 0
 
   def loss_fn(params, key, stories, questions, lengths, answers, softmax):
@@ -175,6 +173,21 @@ def train(model: nnx.Module, data: BabiData, settings: Settings = Settings(), lo
     grads = jax.grad(loss_fn)(params, key, *batch, softmax)
     updates, opt_state = optimizer.update(grads, opt_state, params)
     return optax.apply_updates(params, updates), opt_state
+
+  return step, optimizer.init(params)
+
+
+def train(model: nnx.Module, data: BabiData, settings: Settings = Settings(), log=None):
+  """(params, summary): `model` trained on data.splits["train"], validated on "valid", tested on "test".
+
+  `model(stories, questions, story_lengths) -> logits [B, V]`: a `MemN2N`, a
+  `DMNPlus` or a `SequenceReader`. `log(epoch, record)`, if given, receives
+  each epoch's record (losses, accuracies, learning rate, whether the softmax
+  is on). Raises ValueError for settings the model has no use for.
+  """
+  settings.check(model)
+  graphdef, params = nnx.split(model, nnx.Param)
+  step, opt_state = train_step(graphdef, params, settings)
 
   train_split, valid_split = data.splits["train"], data.splits["valid"]
   rng = np.random.default_rng(settings.seed)

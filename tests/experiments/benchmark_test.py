@@ -7,7 +7,7 @@ import pytest
 from absl import app
 
 from experiments import benchmark
-from experiments.benchmarks import programs, timing
+from experiments.benchmarks import programs, qa, timing
 from memnets.training import config as config_lib
 
 # Every JSON line has these fields, with these types.
@@ -47,8 +47,9 @@ def run_benchmark(binaries):
 
 def test_standard_suite_is_the_paper_copy_setting():
   cases = benchmark.suite_cases("standard")
-  assert [c.batch_size for c in cases if c.model == "ntm"] == [1, 16, 64, 256]
-  assert [c.batch_size for c in cases if c.model == "dnc"] == [16, 64]
+  copy = [c for c in cases if c.task == "copy"]
+  assert [c.batch_size for c in copy if c.model == "ntm"] == [1, 16, 64, 256]
+  assert [c.batch_size for c in copy if c.model == "dnc"] == [16, 64]
   chomsky = {"rnn", "stack_rnn", "tape_rnn", "ndstack_rnn", "neural_stack", "transformer"}
   assert {c.model for c in cases} == {
     "ntm",
@@ -57,7 +58,13 @@ def test_standard_suite_is_the_paper_copy_setting():
     programs.FLAX_REFERENCE,
     programs.PLAIN_NTM_REFERENCE,
     *chomsky,
+    *benchmark.BABI_BATCH_SIZES,
   }
+  babi = [c for c in cases if c.task == "babi"]
+  assert [(c.model, c.batch_size) for c in babi] == [
+    ("memn2n", 32), ("dmn_plus", 128), ("ntm", 32), ("dnc", 32),
+  ]  # fmt: skip
+  cases = [c for c in cases if c.task != "babi"]
   assert len(cases) == 30 and all(c.length == 20 and not c.remat for c in cases)
   for case in (c for c in cases if c.model in chomsky):
     assert case.task == "reverse_string" and case.batch_size in (16, 128)
@@ -196,3 +203,14 @@ def test_profile_dir_must_be_a_directory(tmp_path):
 def test_suite_and_case_flags_do_not_mix(run_benchmark):
   result = run_benchmark("--suite=tiny", "--model=lstm")
   assert result.returncode != 0 and "--suite" in result.stderr
+
+
+def test_a_babi_case_times_the_epoch_loops_own_step():
+  row = qa.measure("memn2n", 2, tiny=True, num_steps=5, budget_s=0.5)
+  for field, kind in FIELDS.items():
+    if field not in ("compilation_cache", "profile_trace", "time_steps", "memory"):
+      assert isinstance(row[field], kind), field
+  assert row["model"] == "memn2n (bAbI)" and row["timed_steps"] == 5 and row["params"] > 0
+  assert row["time_steps"] is None and row["memory"] is None  # no word-by-word sequence
+  assert row["step_ms_min"] <= row["step_ms_median"] <= row["step_ms_max"]
+  assert "memn2n (bAbI)" in timing.format_table([row])
