@@ -87,7 +87,7 @@ def test_an_early_stop_is_said():
              "epochs_run": [41], "published_statistic": "one run"}  # fmt: skip
   last = babi_table.render([stopped]).splitlines()
   assert last[2] == "| 1 | **0.0** (0.0) / 0.0 ± 0.0 |"
-  assert "× 256 epochs, stopped early after 41–41 (paper: one run)" in last[-1]
+  assert "× 256 epochs, stopped early after 41–41 (paper: one run (unstable" in last[-1]
 
 
 def test_the_papers_mean_is_over_the_same_tasks_where_it_prints_them():
