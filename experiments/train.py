@@ -34,6 +34,7 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   platform.setup()
+  cli.quiet_checkpoint_logs()
   if _CONFIG.value.task.get("name") == "babi":
     try:
       summary = babi_run.run(_CONFIG.value, _WORKDIR.value)
@@ -48,7 +49,6 @@ def main(argv):
     logging.info("test error %%: %s (mean %.2f)", summary["test_error_percent"],
                  summary["mean_test_error_percent"])  # fmt: skip
     return
-  cli.quiet_checkpoint_logs()
   training.sharding.maybe_initialize_distributed(bool(_CONFIG.value.train.distributed))
   logging.info(
     "JAX %s, process %d of %d", jax.__version__, jax.process_index(), jax.process_count()

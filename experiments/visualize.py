@@ -34,6 +34,7 @@ def main(argv):
   platform.setup()
   config = pathlib.Path(_WORKDIR.value) / "config.json"
   if config.exists() and json.loads(config.read_text()).get("task", {}).get("name") == "babi":
+    cli.quiet_checkpoint_logs()
     paths = [cli.write_or_exit(babi_run.write_attention, _WORKDIR.value, "visualise", _INDEX.value)]
     print(paths[0])
     return
