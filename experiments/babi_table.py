@@ -217,7 +217,8 @@ def _paper_mean(row: str, errors: dict[str, float]) -> str:
 
 def _budget(result: dict) -> str:
   """ "`row`: 2 seeds × 30 epochs (paper: its statistic)", as the table's footnote says it."""
-  text = f"`{result['row']}`: {result['num_seeds']} seeds × {result['steps']} epochs"
+  seeds = result["num_seeds"]
+  text = f"`{result['row']}`: {seeds} seed{'s' * (seeds != 1)} × {result['steps']} epochs"
   text += _stopped(result) + (" SMOKE" if result.get("smoke") else "")
   row = dict(rows()).get(result["row"])  # the row's own words, not an older JSON's
   statistic = row.published_statistic if row is not None else result.get("published_statistic")
