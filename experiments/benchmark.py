@@ -23,10 +23,12 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   `dnc_copy` (the NTM's controller and 128 × 20 memory, one read head) at
   batch 16 and 64; and the Chomsky-hierarchy models (`rnn`, `stack_rnn`,
   `tape_rnn`, `ndstack_rnn`, `neural_stack`, `transformer`, from their `*_chomsky` configs)
-  on reverse_string at length 20 (40 time steps), batch 16 and 128; and the
-  bAbI models (`experiments.benchmarks.qa`: the epoch loop's own step on
-  bAbI-shaped arrays, from the `*_babi` configs) at their configs' batch:
-  MemN2N 32, DMN+ 128, the NTM and DNC readers 32.
+  on reverse_string at length 20 (40 time steps), batch 16 and 128; the
+  Neural GPU of `neural_gpu_addition` on 20-bit additions (a tape of 41
+  symbols, run for 41 steps) at batch 32; and the bAbI models
+  (`experiments.benchmarks.qa`: the epoch loop's own step on bAbI-shaped
+  arrays, from the `*_babi` configs) at their configs' batch: MemN2N 32,
+  DMN+ 128, the NTM and DNC readers 32.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
@@ -68,6 +70,7 @@ from experiments.configs import (
   dnc_copy,
   lstm_copy,
   ndstack_rnn_chomsky,
+  neural_gpu_addition,
   neural_stack_chomsky,
   ntm_copy,
   rnn_chomsky,
@@ -87,6 +90,8 @@ CHOMSKY_CONFIGS = {
   "transformer": transformer_chomsky,
 }
 CHOMSKY_TASK = "reverse_string"  # deterministic context-free: L input and L output steps
+NEURAL_GPU_TASK = "neural_gpu_addition"  # 20-bit operands: a tape of 41 symbols
+NEURAL_GPU_BATCH_SIZE = 32  # the paper's code's
 CHOMSKY_BATCH_SIZES = (16, 128)  # 128: the Chomsky paper's batch
 BABI_TASK = "babi"  # a Case of this task times a bAbI model (experiments.benchmarks.qa)
 BABI_BATCH_SIZES = {"memn2n": 32, "dmn_plus": 128, "ntm": 32, "dnc": 32}  # their configs' batch
@@ -97,6 +102,7 @@ MODELS = (
   "lstm",
   programs.FLAX_REFERENCE,
   *CHOMSKY_CONFIGS,
+  "neural_gpu",
 )
 NTM_MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE)  # built from the ntm_copy config
 MEMORY_MODELS = (*NTM_MODELS, "dnc")  # models with memory slots (--memory_size)
@@ -162,7 +168,7 @@ def suite_cases(suite: str) -> list[Case]:
     tiny = ("ntm", "dnc", "lstm")
     return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in tiny]
   if suite == "standard":
-    copy_models = [m for m in MODELS if m not in CHOMSKY_CONFIGS]
+    copy_models = [m for m in MODELS if m not in CHOMSKY_CONFIGS and m != "neural_gpu"]
     cases = [
       Case(m, batch_size=b)
       for m in copy_models
@@ -171,6 +177,7 @@ def suite_cases(suite: str) -> list[Case]:
     cases += [
       Case(m, task=CHOMSKY_TASK, batch_size=b) for m in CHOMSKY_CONFIGS for b in CHOMSKY_BATCH_SIZES
     ]
+    cases.append(Case("neural_gpu", task=NEURAL_GPU_TASK, batch_size=NEURAL_GPU_BATCH_SIZE))
     return cases + [Case(m, task=BABI_TASK, batch_size=b) for m, b in BABI_BATCH_SIZES.items()]
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
@@ -192,6 +199,8 @@ def case_config(case: Case) -> config_lib.Config:
   """The training config of `case`: its paper config at one fixed length and one seed."""
   if case.model in CHOMSKY_CONFIGS:
     module = CHOMSKY_CONFIGS[case.model]
+  elif case.model == "neural_gpu":
+    module = neural_gpu_addition
   elif case.model in NTM_MODELS:
     module = ntm_copy
   else:
@@ -201,6 +210,7 @@ def case_config(case: Case) -> config_lib.Config:
     config.task.name = case.task
     config.task.kwargs = ml_collections.ConfigDict()  # the task's own defaults
   config.task.curriculum = "fixed"
+  config.task.curriculum_kwargs = ml_collections.ConfigDict()
   config.task.min_length = case.length
   config.task.max_length = case.length
   config.task.eval_lengths = (case.length,)

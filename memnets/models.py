@@ -9,6 +9,7 @@ are its `sizes`. A new model family adds its entry here.
 from flax import nnx
 
 from memnets.dnc import DNCCell
+from memnets.neural_gpu import NeuralGPU
 from memnets.ntm import NTMCell
 from memnets.recurrent import GRU, LSTM, RNN, Readout, Stacked
 from memnets.stacks import NDStackRNNCell, NeuralStackCell, StackRNNCell, TapeRNNCell
@@ -77,6 +78,7 @@ MODELS = {
   "ndstack_rnn": NDStackRNNCell,  # DuSell & Chiang 2020, as Delétang et al. 2023 run it
   "tape_rnn": _tape_rnn,  # Delétang et al. 2023
   "transformer": TransformerEncoder,  # a whole-sequence model: model(inputs) -> logits
+  "neural_gpu": NeuralGPU,  # Kaiser & Sutskever 2016; whole-sequence, trained via train_logits
 }
 
 

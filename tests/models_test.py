@@ -20,6 +20,7 @@ SMALL = {
   "ntm": {"controller_size": 4, "memory_size": 6, "word_size": 3},
   "dnc": {"controller_size": 4, "memory_size": 6, "word_size": 3},
   "transformer": {"dim": 8, "num_layers": 1, "num_heads": 2},
+  "neural_gpu": {"features": 4, "relax": 2},
 }
 
 

@@ -1,7 +1,8 @@
 """Algorithmic tasks: pure JAX batch generators and a plain-dict registry.
 
-The NTM paper's tasks, the Chomsky-hierarchy suite (`chomsky`) and
-Grefenstette et al. 2015's transduction tasks (`transduction`).
+The NTM paper's tasks, the Chomsky-hierarchy suite (`chomsky`),
+Grefenstette et al. 2015's transduction tasks (`transduction`) and the Neural
+GPU's binary arithmetic (`neural_gpu`).
 """
 
 from memnets.tasks import (
@@ -10,6 +11,7 @@ from memnets.tasks import (
   copy,
   curriculum,
   metrics,
+  neural_gpu,
   ngrams,
   priority_sort,
   repeat_copy,
@@ -25,6 +27,7 @@ TASKS = {
   "priority_sort": priority_sort.PrioritySort,
   **chomsky.TASKS,
   **transduction.TASKS,
+  **neural_gpu.TASKS,
 }
 
 

@@ -84,6 +84,8 @@ class OptimizerConfig:
   solved_loss: float  # > 0: once the training loss's average is below it, scale the updates ...
   solved_scale: float  # ... by this, for good (the learning-rate drop on solving)
   solved_schedule: str  # "drop" (to solved_scale) or "proportional" (loss / solved_loss, floored)
+  gradient_noise: float = 0.0  # > 0: Gaussian noise of variance this / (1 + step)^decay added
+  gradient_noise_decay: float = 0.55  # ... to the gradients (optax.add_noise); 0: off
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +165,9 @@ def _section(config: dict, name: str, cls, extra: str | None = None):
   values = {}
   for field in dataclasses.fields(cls):
     if field.name == extra:
+      continue
+    if field.name not in section and field.default is not dataclasses.MISSING:
+      values[field.name] = field.default  # a later field: older configs lack it
       continue
     kind = _KINDS.get(field.type, field.type)
     values[field.name] = _take(section, name, field.name, kind)
@@ -266,6 +271,9 @@ def validate(config: Config, num_devices: int = 1) -> None:
     )
   if opt.weight_decay < 0:
     raise ConfigError(f"optimizer.weight_decay: must be >= 0, got {opt.weight_decay}")
+  if opt.gradient_noise < 0 or opt.gradient_noise_decay < 0:
+    field = "gradient_noise" if opt.gradient_noise < 0 else "gradient_noise_decay"
+    raise ConfigError(f"optimizer.{field}: must be >= 0, got {getattr(opt, field)}")
   if opt.clip_spikes > 0 and not 0.0 < opt.spike_decay < 1.0:
     raise ConfigError(f"optimizer.spike_decay: must be in (0, 1), got {opt.spike_decay}")
   for field in ("momentum", "decay", "b1", "b2"):

@@ -154,7 +154,7 @@ def scale_when_solved(
 
 
 def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
-  """The optax transformation of `opt`: spike clip, clip by global norm, then RMSProp or Adam.
+  """The optax transformation of `opt`: gradient noise, spike clip, clip by global norm, then RMSProp or Adam.
 
   Args:
     opt: the optimiser section of a validated config.
@@ -194,6 +194,8 @@ def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
       base, scale_when_solved(opt.solved_loss, opt.solved_scale, schedule=opt.solved_schedule)
     )
   clips = []
+  if opt.gradient_noise > 0:  # before the clip, as the Neural GPU's training adds it
+    clips.append(optax.add_noise(opt.gradient_noise, opt.gradient_noise_decay, seed=0))
   if opt.clip_spikes > 0:
     clips.append(clip_spikes(opt.clip_spikes, opt.spike_decay))
   if opt.clip_global_norm > 0:

@@ -46,6 +46,7 @@ from memnets.unrolling import unroll
 
 DATA_STREAM = 1  # fold_in tag of the training-data key of a seed
 EVAL_STREAM = 2  # fold_in tag of the evaluation-data key of a seed
+MODEL_STREAM = 3  # fold_in tag of a training pass's own randomness (a model's dropout)
 
 # A test-only hook: (loss, step) -> loss, applied before differentiation.
 LossTransform = Callable[[jax.Array, jax.Array], jax.Array]
@@ -68,6 +69,21 @@ def forward(graphdef: nnx.GraphDef, params, inputs: jax.Array, remat: bool = Fal
     return model(inputs)
   _, logits_BxTxO = unroll(model, inputs, remat=remat)
   return logits_BxTxO
+
+
+def train_forward(
+  graphdef: nnx.GraphDef, params, inputs: jax.Array, key: jax.Array, step: jax.Array, remat=False
+) -> tuple[jax.Array, jax.Array]:
+  """(logits, penalty) of a training pass.
+
+  A model with `train_logits(inputs, key, step) -> (logits, penalty)` (the
+  Neural GPU: dropout, the relaxation's pull) is trained through it, the
+  penalty added to the loss; any other model through `forward`, penalty 0.
+  """
+  model = nnx.merge(graphdef, params)
+  if hasattr(model, "train_logits"):
+    return model.train_logits(inputs, key, step)
+  return forward(graphdef, params, inputs, remat), jnp.float32(0)
 
 
 def _all_finite(tree) -> jax.Array:
@@ -145,8 +161,8 @@ class Steps:
     lengths = (self.config.task.min_length, self.config.task.max_length)
     return self.task.sample(key, self.config.train.eval_batch_size, lengths)
 
-  def _forward(self, params, inputs_BxTxI: jax.Array) -> jax.Array:
-    """`forward` of one seed; a batch split over D devices runs as [D, B/D] with D param copies.
+  def _forward(self, params, inputs_BxTxI: jax.Array, key: jax.Array, step: jax.Array):
+    """`train_forward` of one seed; a batch split over D devices runs as [D, B/D] with D param copies.
 
     (See the module docstring: the copies keep the weight gradients of the
     backward scan on their devices until one all-reduce after it.)
@@ -154,34 +170,41 @@ class Steps:
     remat = self.config.train.remat
     count, per_device = sharding.per_device_split(self.batch_sharding)
     if count == 1:
-      return forward(self.graphdef, params, inputs_BxTxI, remat)
+      return train_forward(self.graphdef, params, inputs_BxTxI, key, step, remat)
     batch_size = inputs_BxTxI.shape[0]
     inputs = inputs_BxTxI.reshape(count, batch_size // count, *inputs_BxTxI.shape[1:])
     inputs = jax.lax.with_sharding_constraint(inputs, per_device)
     copies = jax.tree.map(lambda p: jnp.broadcast_to(p, (count, *p.shape)), params)
     copies = jax.lax.with_sharding_constraint(copies, per_device)
-    logits = jax.vmap(lambda p, x: forward(self.graphdef, p, x, remat))(copies, inputs)
-    return logits.reshape(batch_size, *logits.shape[2:])
+    keys = jax.random.split(key, count)
+    logits, penalties = jax.vmap(
+      lambda p, x, k: train_forward(self.graphdef, p, x, k, step, remat)
+    )(copies, inputs, keys)
+    return logits.reshape(batch_size, *logits.shape[2:]), jnp.mean(penalties)
 
-  def _loss(self, params, batch: tasks.Batch, step: jax.Array):
-    logits = self._forward(params, batch.inputs)
+  def _loss(self, params, batch: tasks.Batch, step: jax.Array, key: jax.Array):
+    logits, penalty = self._forward(params, batch.inputs, key, step)
     train = self.config.train
-    loss = task_metrics.loss(
-      self.task.loss,
-      logits,
-      batch.targets,
-      batch.mask,
-      train.loss_reduction,
-      outlier_cap=train.outlier_cap,
+    loss = (
+      task_metrics.loss(
+        self.task.loss,
+        logits,
+        batch.targets,
+        batch.mask,
+        train.loss_reduction,
+        outlier_cap=train.outlier_cap,
+      )
+      + penalty
     )
     if self.loss_transform is not None:
       loss = self.loss_transform(loss, step)
     return loss, logits
 
-  def _update(self, state: state_lib.TrainState, batch: tasks.Batch):
+  def _update(self, state: state_lib.TrainState, batch: tasks.Batch, seed: jax.Array):
     """One guarded optimiser step of one seed."""
+    key = jax.random.fold_in(stream_key(seed, MODEL_STREAM), state.step)
     (loss, logits), grads = jax.value_and_grad(self._loss, has_aux=True)(
-      state.params, batch, state.step
+      state.params, batch, state.step, key
     )
     finite = jnp.isfinite(loss) & _all_finite(grads)
     updates, opt_state = self.optimizer.update(grads, state.opt_state, state.params, value=loss)
@@ -215,7 +238,7 @@ class Steps:
     seeds = self.seeds if seeds is None else seeds
     batch = jax.vmap(self.sample_train)(seeds, state.step)
     batch = self._constrain(batch)
-    return jax.vmap(self._update)(state, batch)
+    return jax.vmap(self._update)(state, batch, seeds)
 
   def _train_chunk(self, state: state_lib.TrainState, num_steps: jax.Array, seeds: jax.Array):
     # One jit object for the shape query and the loop body: the step is traced

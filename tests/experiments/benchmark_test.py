@@ -58,13 +58,18 @@ def test_standard_suite_is_the_paper_copy_setting():
     programs.FLAX_REFERENCE,
     programs.PLAIN_NTM_REFERENCE,
     *chomsky,
+    "neural_gpu",
     *benchmark.BABI_BATCH_SIZES,
   }
+  (gpu,) = [c for c in cases if c.model == "neural_gpu"]
+  assert (gpu.task, gpu.batch_size, gpu.length) == ("neural_gpu_addition", 32, 20)
+  gpu_config = benchmark.case_config(gpu)
+  assert gpu_config.task.curriculum == "fixed" and gpu_config.model.kwargs["features"] == 24
   babi = [c for c in cases if c.task == "babi"]
   assert [(c.model, c.batch_size) for c in babi] == [
     ("memn2n", 32), ("dmn_plus", 128), ("ntm", 32), ("dnc", 32),
   ]  # fmt: skip
-  cases = [c for c in cases if c.task != "babi"]
+  cases = [c for c in cases if c.task not in ("babi", "neural_gpu_addition")]
   assert len(cases) == 30 and all(c.length == 20 and not c.remat for c in cases)
   for case in (c for c in cases if c.model in chomsky):
     assert case.task == "reverse_string" and case.batch_size in (16, 128)

@@ -5,17 +5,16 @@ import jax
 import pytest
 
 from memnets import tasks
-from memnets.tasks import base, chomsky, transduction
+from memnets.tasks import base, chomsky, neural_gpu, transduction
 
 NTM_TASKS = ("copy", "repeat_copy", "associative_recall", "ngrams", "priority_sort")
 
 
-def test_registry_holds_the_ntm_tasks_the_chomsky_suite_and_the_transduction_tasks():
-  assert set(NTM_TASKS) <= set(tasks.TASKS)
-  assert set(chomsky.TASKS) <= set(tasks.TASKS)
-  assert set(transduction.TASKS) <= set(tasks.TASKS)
-  # No name is shadowed.
-  assert len(tasks.TASKS) == len(NTM_TASKS) + len(chomsky.TASKS) + len(transduction.TASKS)
+def test_registry_holds_the_ntm_chomsky_transduction_and_neural_gpu_tasks():
+  families = (NTM_TASKS, chomsky.TASKS, transduction.TASKS, neural_gpu.TASKS)
+  assert all(set(family) <= set(tasks.TASKS) for family in families)
+  assert len(tasks.TASKS) == sum(map(len, families))  # no name is shadowed
+  assert {tasks.get(name).name for name in neural_gpu.TASKS} == set(neural_gpu.TASKS)
   assert tasks.Batch is base.Batch and tasks.Task is base.Task
 
 

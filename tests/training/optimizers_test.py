@@ -215,3 +215,31 @@ def test_solved_loss_drops_the_learning_rate_of_the_whole_optimizer():
   # Every optimiser accepts the loss, whether or not it uses it.
   plain = optimizers.make(dataclasses.replace(PAPER, clip_global_norm=0.0))
   plain.update(grads, plain.init(params), params, value=jnp.float32(1.0))
+
+
+def test_gradient_noise_reaches_the_update():
+  opt = dataclasses.replace(
+    PAPER, name="adam", learning_rate=1.0, eps=1e-8, gradient_noise=1.0, clip_global_norm=0.0
+  )
+  transform = optimizers.make(opt)
+  params = {"w": jnp.zeros(1000)}
+  state = transform.init(params)
+  zeros = {"w": jnp.zeros(1000)}
+  first, state = transform.update(zeros, state, params)
+  assert np.std(np.asarray(first["w"])) > 0.5  # Adam's first step: ±1 where the noise points
+  plain = optimizers.make(dataclasses.replace(opt, gradient_noise=0.0))
+  silent, _ = plain.update(zeros, plain.init(params), params)
+  assert not np.any(np.asarray(silent["w"]))
+
+
+def test_negative_gradient_noise_is_rejected_by_name():
+  config = configs.base_config()
+  config.optimizer.gradient_noise = -1.0
+  with pytest.raises(config_lib.ConfigError, match="optimizer.gradient_noise"):
+    config_lib.validate(config_lib.from_mapping(config))
+
+
+def test_a_config_without_the_gradient_noise_fields_still_loads():
+  config = configs.base_config().to_dict()
+  del config["optimizer"]["gradient_noise"], config["optimizer"]["gradient_noise_decay"]
+  assert config_lib.from_mapping(config).optimizer.gradient_noise == 0.0

@@ -55,7 +55,7 @@ batch = split.sample_train(split.seeds[0], jnp.zeros((), jnp.int32))
 def loss_and_grad(steps):
   def loss_and_grad_of(p, b):
     b = jax.lax.with_sharding_constraint(b, sharding.batch_only(layout))  # as the train step
-    return jax.value_and_grad(lambda q: steps._loss(q, b, 0)[0])(p)
+    return jax.value_and_grad(lambda q: steps._loss(q, b, 0, jax.random.key(0))[0])(p)
   return jax.jit(loss_and_grad_of)
 program = loss_and_grad(split).lower(params, batch).compile()
 split_leaves = jax.tree.leaves(program(params, batch))

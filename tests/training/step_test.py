@@ -3,8 +3,10 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+from flax import nnx
 
-from experiments.configs import lstm_copy, ntm_copy
+from experiments.configs import lstm_copy, neural_gpu_addition, ntm_copy
+from memnets.tasks import metrics as task_metrics
 from memnets.training import config as config_lib
 from memnets.training import optimizers
 from memnets.training import state as state_lib
@@ -104,3 +106,22 @@ def test_evaluation_adds_the_ntm_diagnostics_per_seed():
   assert np.all(np.asarray(metrics["diag/read_gamma"]) >= 1.0)
   lstm_steps, lstm_state = _steps()
   assert not any(k.startswith("diag/") for k in lstm_steps.evaluate(lstm_state))
+
+
+def test_a_model_with_a_training_pass_trains_through_it_its_penalty_in_the_loss():
+  raw = neural_gpu_addition.get_config("smoke")
+  raw.model.dropout = 0.0  # the training pass is then the model's logits plus the pull
+  config = config_lib.from_mapping(raw)
+  task = config_lib.build_task(config)
+  optimizer = optimizers.make(config.optimizer)
+  graphdef = state_lib.graphdef(config, task)
+  steps = step_lib.Steps(config, task, graphdef, optimizer)
+  state = state_lib.init_stacked(config, task, optimizer)
+  _, metrics = jax.jit(steps.step)(state)
+  params = jax.tree.map(lambda p: p[0], state.params)
+  batch = steps.sample_train(steps.seeds[0], jnp.int32(0))
+  logits = step_lib.forward(graphdef, params, batch.inputs)
+  plain = task_metrics.loss(task.loss, logits, batch.targets, batch.mask, "step_mean")
+  pull = nnx.merge(graphdef, params).pull(jnp.int32(0))
+  assert float(pull) > 0
+  np.testing.assert_allclose(metrics["loss"][0], plain + pull, rtol=1e-5)
