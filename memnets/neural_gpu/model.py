@@ -117,6 +117,8 @@ class NeuralGPU(nnx.Module):
     state = cgru.first_image(embedded, self.width)
     rate_B = jnp.minimum(self.dropout / jnp.maximum(steps_B, 1), 0.5)
     training = key is not None and self.dropout > 0
+    # The patch-matmul convolution where gradients are taken; XLA's otherwise.
+    convolve = cgru.conv if key is not None else cgru.xla_conv
     if training:
       state = self._dropout(state, jax.random.fold_in(key, inputs_BxTxI.shape[1]), rate_B)
     layers = self._layers()
@@ -127,7 +129,8 @@ class NeuralGPU(nnx.Module):
       copy = jax.tree.map(lambda p: p[t % self.relax], layers)
       new = state
       for layer in range(self.num_layers):
-        new, sat = cgru.cgru_step(jax.tree.map(lambda p, i=layer: p[i], copy), new, self.cutoff)
+        weights = jax.tree.map(lambda p, i=layer: p[i], copy)
+        new, sat = cgru.cgru_step(weights, new, self.cutoff, convolve)
         new = new * cells  # padding cells stay zero, as past the end of an unpadded tape
         saturation = saturation + sat
       if training:

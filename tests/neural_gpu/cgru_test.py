@@ -53,12 +53,15 @@ def random_params(rng, m, k=3):
 
 
 @pytest.mark.usefixtures("x64")
-@pytest.mark.parametrize("cutoff", [0.0, 1.2])
-def test_a_step_matches_the_numpy_transcription(cutoff):
+@pytest.mark.parametrize(
+  "cutoff,convolve", [(0.0, cgru.conv), (1.2, cgru.conv), (1.2, cgru.xla_conv)]
+)
+def test_a_step_matches_the_numpy_transcription(cutoff, convolve):
   rng = np.random.default_rng(0)
   params = random_params(rng, 3)
   state = rng.normal(size=(2, 4, 5, 3))
-  new, saturation = cgru.cgru_step(jax.tree.map(jnp.asarray, params), jnp.asarray(state), cutoff)
+  params = jax.tree.map(jnp.asarray, params)
+  new, saturation = cgru.cgru_step(params, jnp.asarray(state), cutoff, convolve)
   np.testing.assert_allclose(new, np_cgru(params, state, cutoff), rtol=1e-10, atol=1e-12)
   assert (float(saturation) > 0) == (cutoff > 0)  # normal(0, 1) kernels saturate some gates
 
