@@ -1,0 +1,98 @@
+"""The Neural GPU's evaluation pass at long tapes: seconds per addition and peak memory.
+
+  python -m experiments.benchmarks.neural_gpu_eval --bits=200,2000 --batch_size=1
+  python -m experiments.benchmarks.neural_gpu_eval --workdir=DIR --bits=20,100
+
+The train step's benchmark case (`experiments.benchmark`, model neural_gpu)
+times 20-bit tapes; training at 2,000 bits does not fit in memory, so this
+times the jitted evaluation pass (`NeuralGPU.__call__`, the config's model
+sizes) alone: the first call (compilation included) and the median of the
+next calls, and the process's peak RSS after each length.
+
+With --workdir (a trained Neural GPU run), it scores that run's every seed
+instead: per length, the share of `--batch_size` random additions (or
+multiplications) with every bit right, and whether Price et al.'s
+structured inputs (`carry`: 2^k − 1 + 1; `sparse`: 2 · 2 after leading
+zeros) come out right.
+"""
+
+import json
+import resource
+import statistics
+import time
+
+import jax
+from absl import app, flags
+from flax import nnx
+
+from experiments import platform
+from experiments.configs import neural_gpu_addition
+from memnets import models, tasks
+from memnets.tasks import neural_gpu
+from memnets.training import checkpoints
+
+_BITS = flags.DEFINE_list("bits", ["200", "2000"], "Bits per operand of each timed tape.")
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", 1, "Additions per call.", lower_bound=1)
+_CALLS = flags.DEFINE_integer("calls", 2, "Timed calls after the first.", lower_bound=1)
+_WORKDIR = flags.DEFINE_string("workdir", None, "Score this trained run instead of timing.")
+
+
+def measure(bits: int, batch_size: int, calls: int) -> dict:
+  """One JSON-able row: the evaluation pass on `batch_size` tapes of `bits`-bit additions."""
+  config = neural_gpu_addition.get_config()
+  task = tasks.get(config.task.name)
+  sizes = {k: v for k, v in config.model.to_dict().items() if k != "name"}
+  model = models.build("neural_gpu", task.input_size, task.output_size, rngs=nnx.Rngs(0), **sizes)
+  batch = task.sample(jax.random.key(0), batch_size, bits)
+  forward = jax.jit(lambda inputs: model(inputs))
+  began = time.perf_counter()
+  jax.block_until_ready(forward(batch.inputs))
+  first = time.perf_counter() - began
+  times = []
+  for _ in range(calls):
+    began = time.perf_counter()
+    jax.block_until_ready(forward(batch.inputs))
+    times.append(time.perf_counter() - began)
+  return {
+    "bits": bits, "tape": task.num_steps(bits), "batch_size": batch_size,
+    "first_call_s": first, "call_s_median": statistics.median(times),
+    "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "backend": jax.default_backend(),
+  }  # fmt: skip
+
+
+def _all_right(logits, batch) -> jax.Array:
+  """[B] whether every scored position's argmax is the target."""
+  right = (logits.argmax(-1) == batch.targets.argmax(-1)) | (batch.mask == 0)
+  return right.all(-1)
+
+
+def score(workdir, bits: int, batch_size: int) -> list[dict]:
+  """Per seed of the run in `workdir`: random and structured inputs of `bits` bits."""
+  run = checkpoints.restore_latest(workdir)
+  rows = []
+  for seed in range(run.config.train.num_seeds):
+    forward = jax.jit(run.model(seed))
+    random = run.task.sample(jax.random.key(1), batch_size, bits)
+    row = {"seed": seed, "bits": bits, "step": run.step, "sequences": batch_size}
+    row["sequence_accuracy"] = float(_all_right(forward(random.inputs), random).mean())
+    for kind in neural_gpu.STRUCTURED:
+      batch = run.task.structured(kind, 1, bits)
+      row[f"{kind}_right"] = bool(_all_right(forward(batch.inputs), batch)[0])
+    rows.append(row)
+  return rows
+
+
+def main(argv):
+  del argv
+  platform.setup()
+  for bits in _BITS.value:
+    if _WORKDIR.value:
+      for row in score(_WORKDIR.value, int(bits), _BATCH_SIZE.value):
+        print(json.dumps(row), flush=True)
+    else:
+      print(json.dumps(measure(int(bits), _BATCH_SIZE.value, _CALLS.value)), flush=True)
+
+
+if __name__ == "__main__":
+  app.run(main)
