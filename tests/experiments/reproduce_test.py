@@ -114,9 +114,11 @@ def test_every_row_builds_a_valid_config(
       assert config.model.name == value["name"]
       assert all(config.model.kwargs[k] == v for k, v in value.items() if k != "name")
       continue
-    section, field = dotted.split(".")
+    section, *path = dotted.split(".")  # e.g. task.curriculum_kwargs.step_interval
     got = getattr(config, section)
-    got = got.kwargs[field] if section == "model" else getattr(got, field)
+    got = got.kwargs if section == "model" else got
+    for part in path:
+      got = got[part] if isinstance(got, dict) else getattr(got, part)
     assert got == value
 
 

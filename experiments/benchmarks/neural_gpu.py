@@ -1,40 +1,23 @@
-"""The Neural GPU's evaluation pass at long tapes: seconds per addition and peak memory.
+"""The Neural GPU's evaluation pass at long tapes (`experiments.neural_gpu_eval`'s measurements).
 
-  python -m experiments.benchmarks.neural_gpu_eval --bits=200,2000 --batch_size=1
-  python -m experiments.benchmarks.neural_gpu_eval --workdir=DIR --bits=20,100
-
-The train step's benchmark case (`experiments.benchmark`, model neural_gpu)
-times 20-bit tapes; training at 2,000 bits does not fit in memory, so this
-times the jitted evaluation pass (`NeuralGPU.__call__`, the config's model
-sizes) alone: the first call (compilation included) and the median of the
-next calls, and the process's peak RSS after each length.
-
-With --workdir (a trained Neural GPU run), it scores that run's every seed
-instead: per length, the share of `--batch_size` random additions (or
-multiplications) with every bit right, and whether Price et al.'s
-structured inputs (`carry`: 2^k − 1 + 1; `sparse`: 2 · 2 after leading
-zeros) come out right.
+`measure` times the jitted evaluation pass (`NeuralGPU.__call__`, the
+`neural_gpu_addition` config's model sizes) on one length: the first call
+(compilation included), the median of the next calls, and the process's peak
+RSS. `score` scores a trained run's every seed on random additions (or
+multiplications) and on Price et al.'s structured inputs.
 """
 
-import json
 import resource
 import statistics
 import time
 
 import jax
-from absl import app, flags
 from flax import nnx
 
-from experiments import platform
 from experiments.configs import neural_gpu_addition
 from memnets import models, tasks
 from memnets.tasks import neural_gpu
 from memnets.training import checkpoints
-
-_BITS = flags.DEFINE_list("bits", ["200", "2000"], "Bits per operand of each timed tape.")
-_BATCH_SIZE = flags.DEFINE_integer("batch_size", 1, "Additions per call.", lower_bound=1)
-_CALLS = flags.DEFINE_integer("calls", 2, "Timed calls after the first.", lower_bound=1)
-_WORKDIR = flags.DEFINE_string("workdir", None, "Score this trained run instead of timing.")
 
 
 def measure(bits: int, batch_size: int, calls: int) -> dict:
@@ -81,18 +64,3 @@ def score(workdir, bits: int, batch_size: int) -> list[dict]:
       row[f"{kind}_right"] = bool(_all_right(forward(batch.inputs), batch)[0])
     rows.append(row)
   return rows
-
-
-def main(argv):
-  del argv
-  platform.setup()
-  for bits in _BITS.value:
-    if _WORKDIR.value:
-      for row in score(_WORKDIR.value, int(bits), _BATCH_SIZE.value):
-        print(json.dumps(row), flush=True)
-    else:
-      print(json.dumps(measure(int(bits), _BATCH_SIZE.value, _CALLS.value)), flush=True)
-
-
-if __name__ == "__main__":
-  app.run(main)
