@@ -16,6 +16,7 @@ from flax import nnx
 
 from experiments.configs import neural_gpu_addition
 from memnets import models, tasks
+from memnets.tasks import metrics as task_metrics
 from memnets.tasks import neural_gpu
 from memnets.training import checkpoints
 
@@ -44,12 +45,6 @@ def measure(bits: int, batch_size: int, calls: int) -> dict:
   }  # fmt: skip
 
 
-def _all_right(logits, batch) -> jax.Array:
-  """[B] whether every scored position's argmax is the target."""
-  right = (logits.argmax(-1) == batch.targets.argmax(-1)) | (batch.mask == 0)
-  return right.all(-1)
-
-
 def score(workdir, bits: int, batch_size: int) -> list[dict]:
   """Per seed of the run in `workdir`: random and structured inputs of `bits` bits."""
   run = checkpoints.restore_latest(workdir)
@@ -58,9 +53,11 @@ def score(workdir, bits: int, batch_size: int) -> list[dict]:
     forward = jax.jit(run.model(seed))
     random = run.task.sample(jax.random.key(1), batch_size, bits)
     row = {"seed": seed, "bits": bits, "step": run.step, "sequences": batch_size}
-    row["sequence_accuracy"] = float(_all_right(forward(random.inputs), random).mean())
+    right = task_metrics.sequence_accuracy(forward(random.inputs), random.targets, random.mask)
+    row["sequence_accuracy"] = float(right.mean())
     for kind in neural_gpu.STRUCTURED:
       batch = run.task.structured(kind, 1, bits)
-      row[f"{kind}_right"] = bool(_all_right(forward(batch.inputs), batch)[0])
+      right = task_metrics.sequence_accuracy(forward(batch.inputs), batch.targets, batch.mask)
+      row[f"{kind}_right"] = bool(right[0])
     rows.append(row)
   return rows

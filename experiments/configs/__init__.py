@@ -71,10 +71,8 @@ def base_config() -> ml_collections.ConfigDict:
   config.optimizer.solved_loss = 0.0  # > 0: drop the learning rate once the loss is below it
   config.optimizer.solved_scale = 0.1  # ... multiplying it by this, for the rest of the run
   config.optimizer.solved_schedule = "drop"  # or "proportional": loss / solved_loss, floored
-  config.optimizer.gradient_noise = (
-    0.0  # > 0: Gaussian gradient noise, variance this / (1 + t)^decay
-  )
-  config.optimizer.gradient_noise_decay = 0.55
+  config.optimizer.gradient_noise = 0.0  # > 0: gradient noise of variance this / (1 + t)^decay
+  config.optimizer.gradient_noise_decay = 0.55  # ... the decay (optax.add_noise's gamma)
 
   config.train = ml_collections.ConfigDict()
   config.train.steps = 20_000  # optimiser steps

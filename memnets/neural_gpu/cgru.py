@@ -55,19 +55,24 @@ def xla_conv(state: jax.Array, kernel: jax.Array) -> jax.Array:
   )
 
 
+def _scaled_sigmoid(x: jax.Array, cutoff: float) -> jax.Array:
+  """c·σ(x) − (c − 1)/2: the hard gate before its clip to [0, 1]."""
+  return cutoff * jax.nn.sigmoid(x) - 0.5 * (cutoff - 1.0)
+
+
 def hard_sigmoid(x: jax.Array, cutoff: float) -> jax.Array:
   """σ(x), or its hard version clip(c·σ(x) − (c − 1)/2, 0, 1) for cutoff c > 0."""
   if cutoff <= 0:
     return jax.nn.sigmoid(x)
-  return jnp.clip(cutoff * jax.nn.sigmoid(x) - 0.5 * (cutoff - 1.0), 0.0, 1.0)
+  return jnp.clip(_scaled_sigmoid(x, cutoff), 0.0, 1.0)
 
 
 def saturation(x: jax.Array, cutoff: float) -> jax.Array:
   """How far c·σ(x) − (c − 1)/2 lies outside [0, 1] (0 inside): where the hard gate is flat."""
   if cutoff <= 0:
     return jnp.zeros_like(x)
-  value = cutoff * jax.nn.sigmoid(x) - 0.5 * (cutoff - 1.0)
-  return jnp.maximum(value - 1.0, 0.0) + jnp.maximum(-value, 0.0)
+  scaled = _scaled_sigmoid(x, cutoff)
+  return jnp.abs(scaled - jnp.clip(scaled, 0.0, 1.0))
 
 
 def cgru_step(
@@ -78,13 +83,17 @@ def cgru_step(
   `saturation` is the mean over the gates of how far c·σ(x) − (c − 1)/2 lies
   outside [0, 1], where the hard gate's gradient is zero (0 without a cut-off).
   """
-  gates = convolve(state, params.gate_kernel) + params.gate_bias
-  update_logits, reset_logits = jnp.split(gates, 2, axis=-1)
-  update = hard_sigmoid(update_logits, cutoff)
-  reset = hard_sigmoid(reset_logits, cutoff)
+  logits = convolve(state, params.gate_kernel) + params.gate_bias
+  if cutoff <= 0:
+    gates, saturated = jax.nn.sigmoid(logits), jnp.float32(0)
+  else:  # the sigmoid once, for the gates and their saturation
+    scaled = _scaled_sigmoid(logits, cutoff)
+    gates = jnp.clip(scaled, 0.0, 1.0)
+    saturated = jnp.mean(jnp.abs(scaled - gates))
+  update, reset = jnp.split(gates, 2, axis=-1)
   candidate = convolve(reset * state, params.candidate_kernel) + params.candidate_bias
   new_state = update * state + (1.0 - update) * jnp.tanh(candidate)
-  return new_state, jnp.mean(saturation(gates, cutoff))
+  return new_state, saturated
 
 
 def first_image(embedded_BxNxM: jax.Array, width: int) -> jax.Array:

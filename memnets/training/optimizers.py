@@ -154,7 +154,7 @@ def scale_when_solved(
 
 
 def make(opt: config_lib.OptimizerConfig) -> optax.GradientTransformation:
-  """The optax transformation of `opt`: gradient noise, spike clip, clip by global norm, then RMSProp or Adam.
+  """The optax transformation of `opt`: gradient noise, spike clip, global-norm clip, the optimiser.
 
   Args:
     opt: the optimiser section of a validated config.

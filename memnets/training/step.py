@@ -185,17 +185,15 @@ class Steps:
   def _loss(self, params, batch: tasks.Batch, step: jax.Array, key: jax.Array):
     logits, penalty = self._forward(params, batch.inputs, key, step)
     train = self.config.train
-    loss = (
-      task_metrics.loss(
-        self.task.loss,
-        logits,
-        batch.targets,
-        batch.mask,
-        train.loss_reduction,
-        outlier_cap=train.outlier_cap,
-      )
-      + penalty
+    loss = task_metrics.loss(
+      self.task.loss,
+      logits,
+      batch.targets,
+      batch.mask,
+      train.loss_reduction,
+      outlier_cap=train.outlier_cap,
     )
+    loss = loss + penalty  # a training pass's own terms (0 for most models)
     if self.loss_transform is not None:
       loss = self.loss_transform(loss, step)
     return loss, logits
