@@ -9,9 +9,8 @@ Command:
 
 Paper (§4.4, §5, App. B): a one-layer LSTM controller of 256 units (the paper
 ran 256 and 512), memory vectors of 256 numbers, the pop bias initialised to
-−1; the protocol is `configs.transduction_config`'s. The paper embeds the
-tokens in 64 numbers first; memnets feeds the one-hot tokens (the LSTM's
-input weights play the embedding).
+−1, the symbols embedded in 64 numbers; the protocol is
+`configs.transduction_config`'s.
 
 Expected (App. E, Table 3, the model picked by training perplexity): test
 coarse accuracy 1.00 for the Stack-LSTM on reversal, the Queue-LSTM on copy
@@ -31,4 +30,5 @@ def get_config(arg: str | None = None):
   model.memory_width = 256
   model.capacity = 130  # a training run's steps (2 × 64 + 1); longer runs get one per step
   model.pop_bias = -1.0  # App. B
+  model.embedding_size = 64  # §5: the symbols embedded in 64 numbers
   return configs.transduction_config(model, arg)

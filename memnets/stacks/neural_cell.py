@@ -1,8 +1,8 @@
 """A controller with a neural stack, queue or deque (Grefenstette et al. 2015, §3.4).
 
 A controller (any cell of `memnets.recurrent.CONTROLLERS`, the paper's
-LSTM by default) reads [x_t; r_{t−1}], the input and the previous step's
-read(s); dense layers map its output h_t to the memory's controls
+LSTM by default) reads [e_t; r_{t−1}], the input's embedding and the
+previous step's read(s); dense layers map its output h_t to the memory's controls
 
   d_t = sigmoid(W_d h_t + b_d)    push strength
   u_t = sigmoid(W_u h_t + b_u)    pop strength
@@ -24,6 +24,13 @@ Cost: the memory is a [K, M] carry of `jax.lax.scan`, and a gradient
 keeps every step's carry, so training a T-step run holds T · K · M numbers
 per example (K ≥ T): O(T² M). At Grefenstette et al.'s sizes (LSTM 256, M =
 256, T = 129) one training step costs about 4 times the same cell with M = 8.
+
+Embedding: e_t = E x_t, E of `embedding_size` rows drawn from N(0, 1)
+(the paper embeds its symbols in 64 numbers); with `embedding_size` 0,
+e_t = x_t. The embedding matters for one-hot inputs: fed raw, a symbol
+moves each controller pre-activation by one weight of scale
+1/sqrt(fan-in), far less than the M-wide read beside it does, so every
+pushed value starts out alike and the stack is not learnt.
 
 Initial state: an empty memory, zero reads, the controller's zero state.
 """
@@ -65,6 +72,8 @@ class NeuralStackCell(nnx.Module):
     pop_bias: the initial bias b_u of the pop strengths (Grefenstette et al.,
       App. B, use −1 in every experiment: the controller starts by popping
       little); 0 by default.
+    embedding_size: the width of the input embedding E (no bias, unit-normal
+      entries); 0 (the default) feeds the inputs as they are.
     rngs: parameter initialisation.
   """
 
@@ -79,6 +88,7 @@ class NeuralStackCell(nnx.Module):
     memory_width: int = 64,
     capacity: int,
     pop_bias: float = 0.0,
+    embedding_size: int = 0,
     rngs: nnx.Rngs,
   ):
     if kind not in KINDS:
@@ -96,14 +106,23 @@ class NeuralStackCell(nnx.Module):
     ]:
       if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value}")
+    if embedding_size < 0:
+      raise ValueError(f"embedding_size must be >= 0, got {embedding_size}")
     self.input_size = input_size
     self.output_size = output_size
     self.kind = kind
     self.memory_width = memory_width
     self.capacity = capacity
     self.ends = 2 if kind == "deque" else 1
+    unit = nnx.initializers.normal(1.0)
+    self.embed = (
+      nnx.Linear(input_size, embedding_size, use_bias=False, kernel_init=unit, rngs=rngs)
+      if embedding_size
+      else None
+    )
+    embedded = embedding_size or input_size
     self.controller = recurrent.CONTROLLERS[controller](
-      input_size + self.ends * memory_width, controller_size, rngs=rngs
+      embedded + self.ends * memory_width, controller_size, rngs=rngs
     )
     hidden = self.controller.output_size
     self.push = nnx.Linear(hidden, self.ends, rngs=rngs)
@@ -137,7 +156,8 @@ class NeuralStackCell(nnx.Module):
     """One step: (new state, logits, the controls: push and pop [B, E], values [B, E, M])."""
     batch_size = x.shape[0]
     prev_reads = state.reads.reshape(batch_size, -1)
-    ctrl_state, h = self.controller(state.controller, jnp.concatenate([x, prev_reads], -1))
+    e = x if self.embed is None else self.embed(x)
+    ctrl_state, h = self.controller(state.controller, jnp.concatenate([e, prev_reads], -1))
     push = jax.nn.sigmoid(self.push(h))
     pop = jax.nn.sigmoid(self.pop(h))
     values = jnp.tanh(self.value(h)).reshape(batch_size, self.ends, self.memory_width)

@@ -40,6 +40,21 @@ def test_shapes_through_unroll(kind, controller):
 def test_the_controller_reads_the_input_and_the_previous_reads():
   assert small_cell("stack").controller.input_size == I + M
   assert small_cell("deque").controller.input_size == I + 2 * M
+  assert small_cell("stack").embed is None
+
+
+def test_an_embedding_gives_each_one_hot_symbol_a_unit_scale_vector():
+  cell = NeuralStackCell(
+    128, O, controller_size=8, memory_width=M, capacity=K, embedding_size=64, rngs=nnx.Rngs(0)
+  )
+  assert cell.controller.input_size == 64 + M
+  table = cell.embed(jnp.eye(128))  # [symbols, 64]
+  np.testing.assert_allclose(float(table.std()), 1.0, atol=0.05)
+  # The controller sees the embedding, not the raw one-hot input.
+  state = cell.initial_state(1)
+  controls = lambda x: cell._step(state, x)[2][2]  # the pushed values  # noqa: E731
+  x = jnp.eye(128)[None, 3]
+  assert not np.allclose(controls(x), controls(jnp.eye(128)[None, 4]))
 
 
 def test_the_pop_bias_sets_the_first_pop_strengths():
@@ -68,6 +83,7 @@ def test_state_is_a_named_tuple_and_starts_empty():
     (dict(capacity=0), "capacity must be >= 1"),
     (dict(memory_width=0), "memory_width must be >= 1"),
     (dict(controller_size=-1), "controller_size must be >= 1"),
+    (dict(embedding_size=-1), "embedding_size must be >= 0"),
   ],
 )
 def test_bad_arguments_are_refused_naming_the_argument(overrides, message):
@@ -113,7 +129,7 @@ def test_a_pushed_value_is_read_back_by_the_stack():
 def test_two_steps_gradients_match_finite_differences(kind):
   with jax.enable_x64(True):
     cell = NeuralStackCell(3, 2, kind=kind, controller_size=4, memory_width=2, capacity=3,
-                           rngs=nnx.Rngs(0))  # fmt: skip
+                           embedding_size=2, rngs=nnx.Rngs(0))  # fmt: skip
     graphdef, params = nnx.split(cell, nnx.Param)
     params = jax.tree.map(lambda p: p.astype(jnp.float64), params)
     x = jax.random.normal(jax.random.key(1), (2, 3), jnp.float64)
