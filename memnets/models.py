@@ -25,14 +25,20 @@ def _baseline(name: str):
     *,
     hidden_size: int = 256,
     num_layers: int = 1,
+    embedding_size: int = 0,
     rngs: nnx.Rngs,
   ) -> Readout:
-    """A `num_layers`-deep stack of `hidden_size` cells with a dense read-out."""
+    """A `num_layers`-deep stack of `hidden_size` cells with a dense read-out.
+
+    `embedding_size` > 0 embeds the inputs in that many numbers first.
+    """
+    width = embedding_size or input_size
     if num_layers == 1:
-      cell = make(input_size, hidden_size, rngs=rngs)
+      cell = make(width, hidden_size, rngs=rngs)
     else:
-      cell = Stacked(make, input_size, hidden_size, num_layers, rngs=rngs)
-    return Readout(cell, output_size, rngs=rngs)
+      cell = Stacked(make, width, hidden_size, num_layers, rngs=rngs)
+    embed_from = input_size if embedding_size else 0
+    return Readout(cell, output_size, embed_from=embed_from, rngs=rngs)
 
   build.__name__ = f"build_{name}"
   return build

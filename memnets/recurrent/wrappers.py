@@ -92,19 +92,35 @@ class Stacked(nnx.Module):
 
 
 class Readout(nnx.Module):
-  """A cell followed by a dense layer: y = W · cell_output + b, of size `output_size`."""
+  """A cell followed by a dense layer: y = W · cell_output + b, of size `output_size`.
 
-  def __init__(self, cell: nnx.Module, output_size: int, *, rngs: nnx.Rngs):
+  With `embed_from` = I > 0 the inputs (I wide, one-hot symbols for
+  instance) are first embedded into the cell's input width by a matrix of
+  unit-normal entries and no bias, the symbol embedding of sequence models.
+  """
+
+  def __init__(self, cell: nnx.Module, output_size: int, *, embed_from: int = 0, rngs: nnx.Rngs):
+    if embed_from < 0:
+      raise ValueError(f"embed_from must be >= 0, got {embed_from}")
     self.cell = cell
-    self.input_size = cell.input_size
+    self.input_size = embed_from or cell.input_size
     self.output_size = output_size
+    unit = nnx.initializers.normal(1.0)
+    self.embed = (
+      nnx.Linear(embed_from, cell.input_size, use_bias=False, kernel_init=unit, rngs=rngs)
+      if embed_from
+      else None
+    )
     self.dense = nnx.Linear(cell.output_size, output_size, rngs=rngs)
 
   def initial_state(self, batch_size: int):
     return self.cell.initial_state(batch_size)
 
+  def _embedded(self, x: jax.Array) -> jax.Array:
+    return x if self.embed is None else self.embed(x)
+
   def __call__(self, state, x: jax.Array):
-    state, h = self.cell(state, x)
+    state, h = self.cell(state, self._embedded(x))
     return state, self.dense(h)
 
   def unroll_layers(self, run: RunFn, xs_TxBxI: jax.Array, state) -> tuple[Any, jax.Array, Any]:
@@ -112,7 +128,7 @@ class Readout(nnx.Module):
 
     Same arguments and results as `Stacked.unroll_layers`; ys are [T, B, output_size].
     """
-    final, hs_TxBxH, states = run(self.cell, xs_TxBxI, state)
+    final, hs_TxBxH, states = run(self.cell, self._embedded(xs_TxBxI), state)
     return final, self.dense(hs_TxBxH), states
 
 

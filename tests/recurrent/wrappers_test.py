@@ -64,6 +64,19 @@ def test_readout_is_a_dense_layer_on_the_cell_output():
   assert (model.input_size, model.output_size) == (I, O)
 
 
+def test_readout_can_embed_its_inputs_first_in_steps_and_in_unroll():
+  cell = recurrent.LSTM(H, H, rngs=nnx.Rngs(0))
+  model = wrappers.Readout(cell, O, embed_from=I, rngs=nnx.Rngs(1))
+  assert (model.input_size, model.embed.kernel.shape) == (I, (I, H))
+  _, ys = unroll(model, XS)  # the whole-sequence path: cell over embedded inputs, then dense
+  _, by_hand = unroll(cell, XS @ model.embed.kernel[...])
+  np.testing.assert_allclose(ys, model.dense(by_hand), rtol=1e-5, atol=1e-6)
+  _, y0 = model(model.initial_state(B), XS[:, 0])  # the step path agrees
+  np.testing.assert_allclose(y0, ys[:, 0], rtol=1e-5, atol=1e-6)
+  with pytest.raises(ValueError, match="embed_from must be >= 0"):
+    wrappers.Readout(cell, O, embed_from=-1, rngs=nnx.Rngs(1))
+
+
 def test_bidirectional_concatenates_forward_and_time_reversed_backward_runs():
   fwd = recurrent.GRU(I, H, rngs=nnx.Rngs(0))
   bwd = recurrent.RNN(I, H - 1, rngs=nnx.Rngs(1))
