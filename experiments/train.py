@@ -7,9 +7,10 @@ Parses the ml_collections config file, logs the devices and hands over to
 `memnets.training.train_and_evaluate`. A run resumes from the latest
 checkpoint in --workdir when started again with the same command.
 
-A bAbI config (`task.name` "babi": memn2n_babi, dmn_babi, ntm_babi,
-dnc_babi) trains by epochs over the release's files instead
-(`experiments.babi_run`), and a workdir that holds its summary is refused:
+A config whose `task.name` is in `experiments.runners.RUNNERS` is trained by
+that runner instead: a bAbI config ("babi": memn2n_babi, dmn_babi, ntm_babi,
+dnc_babi) by epochs over the release's files (`experiments.babi_run`), and a
+workdir that holds its summary is refused:
 
   python -m experiments.train --config=experiments/configs/memn2n_babi.py \
     --config.task.data_dir=../shared/babi/en --config.task.babi_task=1 --workdir=/tmp/qa1
@@ -21,7 +22,7 @@ import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from experiments import babi_run, cli, platform
+from experiments import cli, platform, runners
 from memnets import training
 from memnets.tasks import babi
 
@@ -35,9 +36,10 @@ def main(argv):
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   platform.setup()
   cli.quiet_checkpoint_logs()
-  if _CONFIG.value.task.get("name") == "babi":
+  runner = runners.find(_CONFIG.value)
+  if runner is not None:
     try:
-      summary = babi_run.run(_CONFIG.value, _WORKDIR.value)
+      summary = runner(_CONFIG.value, _WORKDIR.value)
     except (
       FileExistsError,
       FileNotFoundError,
@@ -46,8 +48,7 @@ def main(argv):
       babi.BabiFormatError,
     ) as error:
       sys.exit(f"error: {error}")
-    logging.info("test error %%: %s (mean %.2f)", summary["test_error_percent"],
-                 summary["mean_test_error_percent"])  # fmt: skip
+    logging.info("Done: %s (summary in %s/summary.json)", runners.headline(summary), _WORKDIR.value)
     return
   training.sharding.maybe_initialize_distributed(bool(_CONFIG.value.train.distributed))
   logging.info(
