@@ -17,7 +17,7 @@ import time
 import jax
 import numpy as np
 
-from experiments import babi_table, chomsky_table, rows, transduction_table
+from experiments import babi_table, chomsky_table, rows, sequence_table, transduction_table
 from memnets import training
 from memnets.training import evaluation
 
@@ -135,6 +135,17 @@ def run_row(
   if module.get_config().task.get("name") == "babi":  # trained by epochs over files
     resumed = workdir.exists() and any(workdir.iterdir())
     result = babi_table.run_row(row, seeds, steps, workdir, smoke)
+    return {
+      "row": row.name, "paper": row.paper, "setting": row.setting, "published": row.published,
+      "published_statistic": row.published_statistic, "metric": row.metric,
+      "metric_description": row.metric_description, "command": command,
+      "seeds": list(range(seeds)), **result, "train_sec": result["wall_sec"],
+      "resumed": resumed, "smoke": smoke, "hardware": _hardware(), "git_commit": commit,
+      "date": time.strftime("%Y-%m-%d"), "note": row.note,
+    }  # fmt: skip
+  if row.name in sequence_table.ROW_NAMES:  # trained by a runner, one run per seed
+    resumed = workdir.exists() and any(workdir.iterdir())
+    result = sequence_table.run_row(row, seeds, steps, workdir, smoke)
     return {
       "row": row.name, "paper": row.paper, "setting": row.setting, "published": row.published,
       "published_statistic": row.published_statistic, "metric": row.metric,
@@ -279,7 +290,8 @@ def write_table(results_dir: pathlib.Path, doc: pathlib.Path) -> int:
   grid = [r for r in results if r["row"].startswith("chomsky_")]
   transduction = [r for r in results if r["row"].startswith("grefenstette_")]
   babi_rows = [r for r in results if r["row"] in babi_table.ROW_NAMES]
-  table_rows = [r for r in results if r not in grid + transduction + babi_rows]
+  sequence = [r for r in results if r["row"] in sequence_table.ROW_NAMES]
+  table_rows = [r for r in results if r not in grid + transduction + babi_rows + sequence]
   text = doc.read_text()
   text = _between(text, TABLE_START, TABLE_END, render_table(table_rows), doc)
   text = _between(text, chomsky_table.CHOMSKY_START, chomsky_table.CHOMSKY_END,
@@ -288,6 +300,8 @@ def write_table(results_dir: pathlib.Path, doc: pathlib.Path) -> int:
                   transduction_table.render(transduction), doc)  # fmt: skip
   text = _between(text, babi_table.BABI_START, babi_table.BABI_END, babi_table.render(babi_rows),
                   doc)  # fmt: skip
+  text = _between(text, sequence_table.SEQUENCE_START, sequence_table.SEQUENCE_END,
+                  sequence_table.render(sequence), doc)  # fmt: skip
   doc.write_text(text)
   return len(results)
 

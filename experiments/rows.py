@@ -10,7 +10,7 @@ from typing import Any
 
 import jax
 
-from experiments import babi_table, chomsky_table, transduction_table
+from experiments import babi_table, chomsky_table, sequence_table, transduction_table
 from experiments.row import Row
 from memnets.tasks import ngrams
 
@@ -258,3 +258,4 @@ ROWS["neural_gpu_addition"] = Row(
 ROWS.update(chomsky_table.rows())
 ROWS.update(transduction_table.rows())
 ROWS.update(babi_table.rows())
+ROWS.update(sequence_table.rows())

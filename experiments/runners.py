@@ -11,6 +11,7 @@ import importlib
 
 RUNNERS = {
   "babi": "experiments.babi_run",  # MemN2N, DMN+, NTM and DNC readers on the bAbI release
+  "language_model": "experiments.lm_run",  # an RNN language model on a text stream
 }
 
 

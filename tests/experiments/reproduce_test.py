@@ -7,7 +7,14 @@ import shutil
 import pytest
 from conftest import Binaries
 
-from experiments import babi_table, chomsky_table, reproduction, rows, transduction_table
+from experiments import (
+  babi_table,
+  chomsky_table,
+  reproduction,
+  rows,
+  sequence_table,
+  transduction_table,
+)
 from memnets.training import config as config_lib
 
 SMOKE_FLAGS = ("ntm_copy", "--smoke", "--seeds=2", "--steps=6")
@@ -15,6 +22,7 @@ BLOCKS = [
   (chomsky_table.CHOMSKY_START, chomsky_table.CHOMSKY_END),
   (transduction_table.TRANSDUCTION_START, transduction_table.TRANSDUCTION_END),
   (babi_table.BABI_START, babi_table.BABI_END),
+  (sequence_table.SEQUENCE_START, sequence_table.SEQUENCE_END),
 ]
 
 
@@ -99,10 +107,13 @@ def test_unknown_row_is_named(binaries):
   assert "unknown row 'no_such_row'" in run.stderr and "ntm_copy" in run.stderr
 
 
-@pytest.mark.parametrize("name", sorted(set(rows.ROWS) - set(dict(babi_table.rows()))))
+RUNNER_ROWS = set(babi_table.ROW_NAMES) | set(sequence_table.ROW_NAMES)
+
+
+@pytest.mark.parametrize("name", sorted(set(rows.ROWS) - RUNNER_ROWS))
 def test_every_row_builds_a_valid_config(
   name,
-):  # (the bAbI rows: tests/experiments/babi_table_test.py)
+):  # (the bAbI and sequence rows: tests/experiments/babi_table_test.py, sequence_table_test.py)
   row = rows.ROWS[name]
   config = config_lib.from_mapping(row.build_config(3, 500))
   config_lib.validate(config)

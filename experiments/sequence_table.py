@@ -1,0 +1,114 @@
+"""The sequence models' table: rows trained by a runner of `experiments.runners`, one run per seed.
+
+A row here is a config whose `task.name` has a runner (the language model,
+word2vec, the encoder-decoder): `run_row` trains it once per seed (the
+config's `train.seed` = 0, 1, ...; each in `<workdir>/seed<k>`, reused
+when a finished run of the same config is there), reads the row's metric
+from each run's summary, and the row's reference (what the metric is
+measured against: the grammar's optimal perplexity, the same model without
+attention) from its `reference`. `render` draws the table into
+docs/results.md between SEQUENCE_START and SEQUENCE_END.
+"""
+
+import importlib
+import json
+import pathlib
+import time
+
+import ml_collections
+import numpy as np
+
+from experiments import runners
+from experiments.row import Row
+from memnets.tasks import grammar
+
+SEQUENCE_START = "<!-- sequence:table:start -->"
+SEQUENCE_END = "<!-- sequence:table:end -->"
+LOWER_IS_BETTER = ("best_valid_perplexity", "valid_perplexity")
+
+_OPTIMUM = ("the grammar's optimal perplexity", lambda config: grammar.optimal_perplexity())
+
+
+def rows() -> list[tuple[str, Row]]:
+  """The language-model rows: RNN, LSTM and GRU on the grammar corpus."""
+  out = []
+  for cell in ("rnn", "lstm", "gru"):
+    out.append(Row(
+      name=f"lm_grammar_{cell}", paper="memnets (the grammar's exact entropy rate)",
+      setting=f"{cell.upper()} of 100, one-hot words, grammar corpus of 100,000 sentences",
+      published="optimum 6.43", published_statistic="exact: exp of the entropy rate",
+      config="lm_grammar", overrides={"model.cell": cell}, seeds=2, steps=3000,
+      metric="best_valid_perplexity", metric_description="held-out perplexity per token",
+      reference=_OPTIMUM, note="Adam at 3e-3, batch 32 windows of 35 tokens",
+    ))  # fmt: skip
+  return [(r.name, r) for r in out]
+
+
+ROW_NAMES = tuple(name for name, _ in rows())
+
+
+def build_config(row: Row, seed: int, steps: int, smoke: bool) -> ml_collections.ConfigDict:
+  """The row's config for one seed: the file's (`:smoke` variant if asked), its overrides, the steps."""
+  module = importlib.import_module(f"experiments.configs.{row.config}")
+  config = module.get_config("smoke" if smoke else None)
+  for dotted, value in row.overrides.items():
+    section, field = dotted.split(".")
+    if field not in config[section]:
+      raise KeyError(f"row {row.name}: override {dotted!r} names no field of {row.config}")
+    config[section][field] = value
+  config.train.seed = seed
+  if not smoke:
+    config.train.steps = steps
+  return config
+
+
+def _finished(config, path: pathlib.Path) -> dict | None:
+  if not (path / "summary.json").exists():
+    return None
+  if json.loads((path / "config.json").read_text()) != json.loads(config.to_json()):
+    raise ValueError(f"{path / 'config.json'}: a run of another config; choose another --workdir")
+  return json.loads((path / "summary.json").read_text())
+
+
+def run_row(row: Row, seeds: int, steps: int, workdir: pathlib.Path, smoke: bool = False) -> dict:
+  """Every seed of `row`: the part of ROW.json that is the row's own."""
+  began = time.perf_counter()
+  values, summaries = [], []
+  for seed in range(seeds):
+    config = build_config(row, seed, steps, smoke)
+    path = workdir / f"seed{seed}"
+    summary = _finished(config, path) or runners.find(config)(config, path)
+    values.append(float(summary[row.metric]))
+    summaries.append(summary)
+  values = np.asarray(values)
+  best = values.min() if row.metric in LOWER_IS_BETTER else values.max()
+  result = {
+    "per_seed": values.tolist(), "best": float(best), "mean": float(values.mean()),
+    "std": float(values.std()), "summaries": summaries, "num_seeds": seeds,
+    "steps": int(config.train.steps), "wall_sec": time.perf_counter() - began,
+    "config": config.to_dict(),
+  }  # fmt: skip
+  if row.reference is not None:
+    description, compute = row.reference
+    result["reference"] = {"description": description, "value": float(compute(config))}
+  return result
+
+
+def render(results: list[dict]) -> str:
+  """The markdown table of the sequence rows, in the order of ROW_NAMES."""
+  order = {name: i for i, name in enumerate(ROW_NAMES)}
+  lines = [
+    "| row | setting | reference | memnets: best of seeds | mean ± sd | seeds × steps | wall | command |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ]
+  for result in sorted(results, key=lambda r: order.get(r["row"], len(order))):
+    reference = result.get("reference", {}).get("value")
+    cells = [
+      result["row"], result["setting"],
+      "·" if reference is None else f"{reference:.2f} ({result['published_statistic']})",
+      f"{result['best']:.2f}", f"{result['mean']:.2f} ± {result['std']:.2f}",
+      f"{result['num_seeds']} × {result['steps']:,}", f"{result['wall_sec'] / 60:.0f} min",
+      f"`{result['command']}`",
+    ]  # fmt: skip
+    lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+  return "\n".join(lines)

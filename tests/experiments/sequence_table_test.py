@@ -1,0 +1,39 @@
+"""The sequence models' rows: their configs, one run per seed, and the table they render."""
+
+import pytest
+
+from experiments import lm_run, rows, runners, sequence_table
+
+
+def test_every_sequence_row_is_a_reproduce_row_trained_by_a_runner():
+  for name in sequence_table.ROW_NAMES:
+    row = rows.ROWS[name]
+    config = sequence_table.build_config(row, seed=3, steps=77, smoke=False)
+    assert runners.find(config) is lm_run.run
+    assert config.train.seed == 3 and config.train.steps == 77
+  assert {rows.ROWS[n].overrides["model.cell"] for n in sequence_table.ROW_NAMES} == {
+    "rnn", "lstm", "gru",
+  }  # fmt: skip
+
+
+def test_a_row_override_of_no_field_is_refused():
+  row = rows.ROWS["lm_grammar_lstm"]
+  bad = type(row)(**{**row.__dict__, "overrides": {"model.cells": "lstm"}})
+  with pytest.raises(KeyError, match="model.cells"):
+    sequence_table.build_config(bad, seed=0, steps=1, smoke=True)
+
+
+def test_run_row_keeps_each_seed_and_the_best_is_the_lowest_perplexity(monkeypatch, tmp_path):
+  perplexities = iter([7.5, 6.9])
+
+  def fake_run(config, path):
+    return {"best_valid_perplexity": next(perplexities), "seed": config.train.seed}
+
+  monkeypatch.setattr(runners, "find", lambda config: fake_run)
+  result = sequence_table.run_row(rows.ROWS["lm_grammar_gru"], 2, 10, tmp_path, smoke=True)
+  assert result["per_seed"] == [7.5, 6.9] and result["best"] == 6.9
+  assert [s["seed"] for s in result["summaries"]] == [0, 1]
+  assert result["reference"]["value"] == pytest.approx(6.4302, abs=1e-4)
+  table = sequence_table.render([{**result, "row": "lm_grammar_gru", "setting": "s",
+                                  "published_statistic": "exact", "command": "cmd"}])  # fmt: skip
+  assert "| lm_grammar_gru | s | 6.43 (exact) | 6.90 | 7.20 ± 0.30 | 2 × 60 |" in table
