@@ -28,7 +28,9 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   symbols, run for 41 steps) at batch 32; and the bAbI models
   (`experiments.benchmarks.qa`: the epoch loop's own step on bAbI-shaped
   arrays, from the `*_babi` configs) at their configs' batch: MemN2N 32,
-  DMN+ 128, the NTM and DNC readers 32.
+  DMN+ 128, the NTM and DNC readers 32; the language model of `lm_grammar`
+  (`experiments.benchmarks.language_model`: the runner's own chunk of
+  windows, over an 8,000-word vocabulary) with an RNN, LSTM and GRU at batch 32.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
@@ -65,7 +67,7 @@ import ml_collections
 from absl import app, flags, logging
 
 from experiments import cli, configs, platform
-from experiments.benchmarks import programs, qa, timing
+from experiments.benchmarks import language_model, programs, qa, timing
 from experiments.configs import (
   dnc_copy,
   lstm_copy,
@@ -95,6 +97,15 @@ NEURAL_GPU_BATCH_SIZE = 32  # the paper's code's
 CHOMSKY_BATCH_SIZES = (16, 128)  # 128: the Chomsky paper's batch
 BABI_TASK = "babi"  # a Case of this task times a bAbI model (experiments.benchmarks.qa)
 BABI_BATCH_SIZES = {"memn2n": 32, "dmn_plus": 128, "ntm": 32, "dnc": 32}  # their configs' batch
+LM_TASK = (
+  "language_model"  # a Case of this task times the language model (benchmarks.language_model)
+)
+# The models trained by a runner (experiments.runners), timed by their own module's `measure`:
+# task → (module, {model: batch size of the standard suite}).
+RUNNER_CASES = {
+  BABI_TASK: (qa, BABI_BATCH_SIZES),
+  LM_TASK: (language_model, {"lstm": 32, "gru": 32, "rnn": 32}),
+}
 MODELS = (
   "ntm",
   programs.PLAIN_NTM_REFERENCE,
@@ -178,7 +189,9 @@ def suite_cases(suite: str) -> list[Case]:
       Case(m, task=CHOMSKY_TASK, batch_size=b) for m in CHOMSKY_CONFIGS for b in CHOMSKY_BATCH_SIZES
     ]
     cases.append(Case("neural_gpu", task=NEURAL_GPU_TASK, batch_size=NEURAL_GPU_BATCH_SIZE))
-    return cases + [Case(m, task=BABI_TASK, batch_size=b) for m, b in BABI_BATCH_SIZES.items()]
+    for task, (_, batches) in RUNNER_CASES.items():
+      cases += [Case(m, task=task, batch_size=b) for m, b in batches.items()]
+    return cases
   if suite != "scaling":
     raise ValueError(f"unknown suite {suite!r}; known: {SUITES}")
   base = Case("ntm", memory_size=STANDARD_MEMORY_SIZE)
@@ -283,9 +296,10 @@ def run_cases(cases: list[Case], output) -> list[dict]:
     profile_dir = None
     if _PROFILE_DIR.value is not None:
       profile_dir = pathlib.Path(_PROFILE_DIR.value) / case_label(index, case)
-    if case.task == BABI_TASK:  # not traced by --profile_dir
-      row = qa.measure(case.model, case.batch_size, tiny=case.tiny, num_steps=_STEPS.value,
-                       budget_s=_BUDGET_S.value)  # fmt: skip
+    if case.task in RUNNER_CASES:  # not traced by --profile_dir
+      module, _ = RUNNER_CASES[case.task]
+      row = module.measure(case.model, case.batch_size, tiny=case.tiny, num_steps=_STEPS.value,
+                           budget_s=_BUDGET_S.value)  # fmt: skip
     else:
       row = timing.measure(
         case_config(case),

@@ -7,7 +7,7 @@ import pytest
 from absl import app
 
 from experiments import benchmark
-from experiments.benchmarks import programs, qa, timing
+from experiments.benchmarks import language_model, programs, qa, timing
 from memnets.training import config as config_lib
 
 # Every JSON line has these fields, with these types.
@@ -60,6 +60,7 @@ def test_standard_suite_is_the_paper_copy_setting():
     *chomsky,
     "neural_gpu",
     *benchmark.BABI_BATCH_SIZES,
+    "gru",
   }
   (gpu,) = [c for c in cases if c.model == "neural_gpu"]
   assert (gpu.task, gpu.batch_size, gpu.length) == ("neural_gpu_addition", 32, 20)
@@ -69,7 +70,9 @@ def test_standard_suite_is_the_paper_copy_setting():
   assert [(c.model, c.batch_size) for c in babi] == [
     ("memn2n", 32), ("dmn_plus", 128), ("ntm", 32), ("dnc", 32),
   ]  # fmt: skip
-  cases = [c for c in cases if c.task not in ("babi", "neural_gpu_addition")]
+  lm = [(c.model, c.batch_size) for c in cases if c.task == "language_model"]
+  assert lm == [("lstm", 32), ("gru", 32), ("rnn", 32)]
+  cases = [c for c in cases if c.task in ("copy", "reverse_string")]
   assert len(cases) == 30 and all(c.length == 20 and not c.remat for c in cases)
   for case in (c for c in cases if c.model in chomsky):
     assert case.task == "reverse_string" and case.batch_size in (16, 128)
@@ -208,6 +211,16 @@ def test_profile_dir_must_be_a_directory(tmp_path):
 def test_suite_and_case_flags_do_not_mix(run_benchmark):
   result = run_benchmark("--suite=tiny", "--model=lstm")
   assert result.returncode != 0 and "--suite" in result.stderr
+
+
+def test_a_language_model_case_times_the_runners_own_windows():
+  row = language_model.measure("gru", 2, tiny=True, num_steps=5, budget_s=0.5)
+  for field, kind in FIELDS.items():
+    if field not in ("compilation_cache", "profile_trace"):
+      assert isinstance(row[field], kind), field
+  assert row["model"] == "lm gru" and row["timed_steps"] == 5 * language_model.STEPS_PER_CALL
+  assert row["train_tokens_per_s"] == pytest.approx(row["train_sequences_per_s"] * row["length"])
+  assert "lm gru" in timing.format_table([row])
 
 
 def test_a_babi_case_times_the_epoch_loops_own_step():
