@@ -13,16 +13,18 @@ every `train.eval_every` steps the held-out perplexity is measured over all
 its tokens, and the parameters of the best one are kept (early stopping).
 Writes `metrics.jsonl`, `summary.json` (`valid_perplexity` at the end and
 `best_valid_perplexity`, the grammar's `optimal_perplexity` when the corpus is the grammar's,
-samples), `vocabulary.txt`, `config.json` and the parameters (`params/`,
+samples), `vocabulary.json`, `config.json` and the parameters (`params/`,
 orbax). A workdir that already holds a summary is refused.
 """
 
 import json
 import pathlib
 import time
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import optax
 import orbax.checkpoint as ocp
@@ -35,6 +37,48 @@ from memnets.tasks import grammar, text
 
 PARAMS_DIR = "params"
 CORPUS = "corpus.txt"
+VOCABULARY = "vocabulary.json"
+
+
+class Restored(NamedTuple):
+  """A finished language-model run: its config, vocabulary and trained model."""
+
+  config: ml_collections.ConfigDict
+  vocabulary: text.Vocabulary
+  model: lm.LanguageModel
+
+
+def _build(config, vocab_size: int) -> lm.LanguageModel:
+  return lm.LanguageModel(
+    vocab_size, cell=config.model.cell, hidden_size=config.model.hidden_size,
+    embedding_size=config.model.embedding_size, rngs=nnx.Rngs(config.train.seed),
+  )  # fmt: skip
+
+
+def restore(workdir) -> Restored:
+  """The run in `workdir` with its trained (best held-out) parameters.
+
+  Raises FileNotFoundError, naming the file, where `workdir` holds no finished run.
+  """
+  workdir = pathlib.Path(workdir)
+  for name in ("config.json", VOCABULARY, PARAMS_DIR):
+    if not (workdir / name).exists():
+      raise FileNotFoundError(f"{workdir / name}: no finished language-model run here")
+  config = ml_collections.ConfigDict(json.loads((workdir / "config.json").read_text()))
+  saved = json.loads((workdir / VOCABULARY).read_text())
+  vocabulary = text.Vocabulary(saved["words"], saved["counts"])
+  graphdef, params = nnx.split(_build(config, len(vocabulary)), nnx.Param)
+  with ocp.StandardCheckpointer() as checkpointer:
+    params = checkpointer.restore((workdir / PARAMS_DIR).absolute(), params)
+  return Restored(config, vocabulary, nnx.merge(graphdef, params))
+
+
+def sample_text(model, vocabulary, key, max_length: int, temperature: float, level: str) -> str:
+  """One sampled line: tokens up to the first EOS, spaced for words, run together for characters."""
+  eos = vocabulary.id(text.EOS)
+  tokens = vocabulary.decode(lm_model.sample(model, key, eos, max_length, temperature))
+  tokens = tokens[: tokens.index(text.EOS)] if text.EOS in tokens else tokens
+  return ("" if level == "char" else " ").join(tokens)
 
 
 def load_text(task, workdir: pathlib.Path):
@@ -104,10 +148,7 @@ def run(config, workdir) -> dict:
     raise ValueError("train.window, train.batch_size and train.steps must be >= 1")
   train_data = lm_model.columns(_ids(train_lines, vocabulary), train_cfg.batch_size, window)
   valid_data = lm_model.columns(_ids(valid_lines, vocabulary), train_cfg.eval_columns, window)
-  model = lm.LanguageModel(
-    len(vocabulary), cell=config.model.cell, hidden_size=config.model.hidden_size,
-    embedding_size=config.model.embedding_size, rngs=nnx.Rngs(train_cfg.seed),
-  )  # fmt: skip
+  model = _build(config, len(vocabulary))
   graphdef, params = nnx.split(model, nnx.Param)
   optimizer = optax.chain(
     optax.clip_by_global_norm(config.optimizer.clip_global_norm),
@@ -136,12 +177,12 @@ def run(config, workdir) -> dict:
                    record["valid_perplexity"])  # fmt: skip
   params = best[2]  # early stopping: the parameters of the best held-out perplexity
   trained = nnx.merge(graphdef, params)
-  samples = []
-  for i in range(task.num_samples):
-    ids = lm_model.sample(trained, jax.random.key(i), vocabulary.id(text.EOS),
-                          task.sample_length, task.temperature)  # fmt: skip
-    words = vocabulary.decode(ids)
-    samples.append(" ".join(words[: words.index(text.EOS)] if text.EOS in words else words))
+  samples = [
+    sample_text(
+      trained, vocabulary, jax.random.key(i), task.sample_length, task.temperature, task.level
+    )
+    for i in range(task.num_samples)
+  ]
   summary = {
     "valid_perplexity": history[-1]["valid_perplexity"],
     "best_valid_perplexity": best[0],
@@ -158,7 +199,8 @@ def run(config, workdir) -> dict:
     summary["optimal_perplexity"] = grammar.optimal_perplexity()
   with ocp.StandardCheckpointer() as checkpointer:
     checkpointer.save((workdir / PARAMS_DIR).absolute(), params, force=True)
-  (workdir / "vocabulary.txt").write_text("\n".join(vocabulary.words) + "\n")
+  vocabulary_json = {"words": list(vocabulary.words), "counts": vocabulary.counts.tolist()}
+  (workdir / VOCABULARY).write_text(json.dumps(vocabulary_json))
   (workdir / "config.json").write_text(config.to_json(indent=2))
   (workdir / "summary.json").write_text(json.dumps(summary, indent=2))
   return summary
