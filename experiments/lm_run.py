@@ -12,7 +12,8 @@ lines. Training walks B columns of the training stream in windows of
 every `train.eval_every` steps the held-out perplexity is measured over all
 its tokens, and the parameters of the best one are kept (early stopping).
 Writes `metrics.jsonl`, `summary.json` (`valid_perplexity` at the end and
-`best_valid_perplexity`, the grammar's `optimal_perplexity` when the corpus is the grammar's,
+`best_valid_perplexity`; for the grammar's corpus, its `optimal_perplexity`
+and its own perplexity on the held-out sentences, `grammar_valid_perplexity`;
 samples), `vocabulary.json`, `config.json` and the parameters (`params/`,
 orbax). A workdir that already holds a summary is refused.
 """
@@ -81,6 +82,17 @@ def sample_text(model, vocabulary, key, max_length: int, temperature: float, lev
   return ("" if level == "char" else " ").join(tokens)
 
 
+def held_out_count(lines: int, valid_fraction: float) -> int:
+  """How many of `lines` lines (the last ones) are held out."""
+  return max(1, round(lines * valid_fraction))
+
+
+def grammar_valid_perplexity(task) -> float:
+  """The grammar's own perplexity on the held-out sentences of the grammar corpus of `task`."""
+  drawn = grammar.sample_with_log_probs(task.corpus_seed, task.num_sentences)
+  return grammar.perplexity(drawn[-held_out_count(len(drawn), task.valid_fraction) :])
+
+
 def load_text(task, workdir: pathlib.Path):
   """(training lines, held-out lines, vocabulary, whether the text is the grammar's)."""
   if not 0 < task.valid_fraction < 1:
@@ -90,7 +102,7 @@ def load_text(task, workdir: pathlib.Path):
     workdir / CORPUS, task.num_sentences, task.corpus_seed
   )
   lines = text.read_lines(path, task.level)
-  held_out = max(1, round(len(lines) * task.valid_fraction))
+  held_out = held_out_count(len(lines), task.valid_fraction)
   if len(lines) - held_out < 1:
     raise ValueError(f"{path}: {len(lines)} lines leave none for training")
   train, valid = lines[:-held_out], lines[-held_out:]
@@ -197,6 +209,7 @@ def run(config, workdir) -> dict:
   }
   if from_grammar and task.level == "word":
     summary["optimal_perplexity"] = grammar.optimal_perplexity()
+    summary["grammar_valid_perplexity"] = grammar_valid_perplexity(task)
   with ocp.StandardCheckpointer() as checkpointer:
     checkpointer.save((workdir / PARAMS_DIR).absolute(), params, force=True)
   vocabulary_json = {"words": list(vocabulary.words), "counts": vocabulary.counts.tolist()}

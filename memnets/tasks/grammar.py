@@ -136,10 +136,27 @@ def sample(rng: np.random.Generator, rules=RULES, start: str = START) -> tuple[l
   return words, log_prob
 
 
-def sample_sentences(seed: int, num: int, rules=RULES) -> list[list[str]]:
-  """`num` sentences drawn independently with numpy's generator seeded by `seed`."""
+def sample_with_log_probs(seed: int, num: int, rules=RULES) -> list[tuple[list[str], float]]:
+  """`num` (sentence, log-probability) pairs drawn independently, numpy's generator seeded by `seed`."""
   rng = np.random.default_rng(seed)
-  return [sample(rng, rules)[0] for _ in range(num)]
+  return [sample(rng, rules) for _ in range(num)]
+
+
+def sample_sentences(seed: int, num: int, rules=RULES) -> list[list[str]]:
+  """The sentences of `sample_with_log_probs(seed, num)`."""
+  return [words for words, _ in sample_with_log_probs(seed, num, rules)]
+
+
+def perplexity(drawn: list[tuple[list[str], float]]) -> float:
+  """The grammar's own perplexity per token on drawn sentences, each followed by an EOS token.
+
+  exp(−Σ log p(sentence) / Σ (words + 1)): what a model that knew the
+  grammar would score on exactly these sentences, the floor a trained model's
+  perplexity on them is compared with (it differs from `optimal_perplexity`
+  by the sampling noise of a finite set).
+  """
+  total = sum(log_prob for _, log_prob in drawn)
+  return math.exp(-total / sum(len(words) + 1 for words, _ in drawn))
 
 
 def write_corpus(path, num_sentences: int, seed: int, rules=RULES) -> pathlib.Path:

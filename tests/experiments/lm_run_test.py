@@ -35,7 +35,8 @@ def test_smoke_run_on_the_grammar_lowers_the_held_out_perplexity(grammar_run):
   assert history[-1]["valid_perplexity"] < 0.8 * summary["vocabulary_size"]  # well below uniform
   assert history[-1]["valid_perplexity"] < history[0]["valid_perplexity"]
   assert summary["best_valid_perplexity"] == min(r["valid_perplexity"] for r in history)
-  assert summary["optimal_perplexity"] < summary["best_valid_perplexity"]
+  assert summary["grammar_valid_perplexity"] < summary["best_valid_perplexity"]
+  assert summary["grammar_valid_perplexity"] == lm_run.grammar_valid_perplexity(config.task)
   assert len(summary["samples"]) == config.task.num_samples
   assert json.loads((workdir / "summary.json").read_text()) == summary
   with pytest.raises(FileExistsError, match="summary.json"):

@@ -97,3 +97,11 @@ def test_write_corpus_is_a_function_of_the_seed(tmp_path):
   assert first == grammar.write_corpus(tmp_path / "b.txt", 20, seed=3).read_text()
   assert first != grammar.write_corpus(tmp_path / "c.txt", 20, seed=4).read_text()
   assert len(first.splitlines()) == 20
+
+
+def test_the_grammars_perplexity_on_drawn_sentences_is_near_the_optimum_and_exact_on_them():
+  drawn = grammar.sample_with_log_probs(seed=5, num=3000)
+  assert [w for w, _ in drawn[:50]] == grammar.sample_sentences(5, 50)
+  assert grammar.perplexity(drawn) == pytest.approx(grammar.optimal_perplexity(), rel=0.03)
+  one = [(["a", "b"], math.log(0.25))]
+  assert grammar.perplexity(one) == pytest.approx(0.25 ** (-1 / 3))
