@@ -30,7 +30,9 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   arrays, from the `*_babi` configs) at their configs' batch: MemN2N 32,
   DMN+ 128, the NTM and DNC readers 32; the language model of `lm_grammar`
   (`experiments.benchmarks.language_model`: the runner's own chunk of
-  windows, over an 8,000-word vocabulary) with an RNN, LSTM and GRU at batch 32.
+  windows, over an 8,000-word vocabulary) with an RNN, LSTM and GRU at batch 32;
+  word2vec's skip-gram and CBOW (`experiments.benchmarks.word2vec`: chunks of
+  SGD steps on a Zipfian corpus of 10,000 words) at 1,024 centre words.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
@@ -67,7 +69,7 @@ import ml_collections
 from absl import app, flags, logging
 
 from experiments import cli, configs, platform
-from experiments.benchmarks import language_model, programs, qa, timing
+from experiments.benchmarks import language_model, programs, qa, timing, word2vec
 from experiments.configs import (
   dnc_copy,
   lstm_copy,
@@ -97,14 +99,14 @@ NEURAL_GPU_BATCH_SIZE = 32  # the paper's code's
 CHOMSKY_BATCH_SIZES = (16, 128)  # 128: the Chomsky paper's batch
 BABI_TASK = "babi"  # a Case of this task times a bAbI model (experiments.benchmarks.qa)
 BABI_BATCH_SIZES = {"memn2n": 32, "dmn_plus": 128, "ntm": 32, "dnc": 32}  # their configs' batch
-LM_TASK = (
-  "language_model"  # a Case of this task times the language model (benchmarks.language_model)
-)
+LM_TASK = "language_model"  # a Case of this task times the language model (.language_model)
+WORD2VEC_TASK = "word2vec"  # ... word2vec's SGD steps (.word2vec; models: skipgram, cbow)
 # The models trained by a runner (experiments.runners), timed by their own module's `measure`:
 # task → (module, {model: batch size of the standard suite}).
 RUNNER_CASES = {
   BABI_TASK: (qa, BABI_BATCH_SIZES),
   LM_TASK: (language_model, {"lstm": 32, "gru": 32, "rnn": 32}),
+  WORD2VEC_TASK: (word2vec, {"skipgram": 1024, "cbow": 1024}),
 }
 MODELS = (
   "ntm",

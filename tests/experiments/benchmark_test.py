@@ -7,7 +7,7 @@ import pytest
 from absl import app
 
 from experiments import benchmark
-from experiments.benchmarks import language_model, programs, qa, timing
+from experiments.benchmarks import language_model, programs, qa, timing, word2vec
 from memnets.training import config as config_lib
 
 # Every JSON line has these fields, with these types.
@@ -61,6 +61,8 @@ def test_standard_suite_is_the_paper_copy_setting():
     "neural_gpu",
     *benchmark.BABI_BATCH_SIZES,
     "gru",
+    "skipgram",
+    "cbow",
   }
   (gpu,) = [c for c in cases if c.model == "neural_gpu"]
   assert (gpu.task, gpu.batch_size, gpu.length) == ("neural_gpu_addition", 32, 20)
@@ -72,6 +74,8 @@ def test_standard_suite_is_the_paper_copy_setting():
   ]  # fmt: skip
   lm = [(c.model, c.batch_size) for c in cases if c.task == "language_model"]
   assert lm == [("lstm", 32), ("gru", 32), ("rnn", 32)]
+  w2v = [(c.model, c.batch_size) for c in cases if c.task == "word2vec"]
+  assert w2v == [("skipgram", 1024), ("cbow", 1024)]
   cases = [c for c in cases if c.task in ("copy", "reverse_string")]
   assert len(cases) == 30 and all(c.length == 20 and not c.remat for c in cases)
   for case in (c for c in cases if c.model in chomsky):
@@ -221,6 +225,13 @@ def test_a_language_model_case_times_the_runners_own_windows():
   assert row["model"] == "lm gru" and row["timed_steps"] == 5 * language_model.STEPS_PER_CALL
   assert row["train_tokens_per_s"] == pytest.approx(row["train_sequences_per_s"] * row["length"])
   assert "lm gru" in timing.format_table([row])
+
+
+def test_a_word2vec_case_times_the_runners_own_sgd_steps():
+  row = word2vec.measure("cbow", 16, tiny=True, num_steps=5, budget_s=0.5)
+  assert row["model"] == "word2vec cbow" and row["task"] == "word2vec"
+  assert row["step_ms_min"] <= row["step_ms_median"] <= row["step_ms_max"]
+  assert row["train_words_per_s"] == pytest.approx(16 / (row["step_ms_median"] / 1000))
 
 
 def test_a_babi_case_times_the_epoch_loops_own_step():
