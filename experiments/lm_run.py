@@ -7,7 +7,9 @@ paragraph), or, when that is empty, a corpus drawn from the project's
 grammar (`memnets.tasks.grammar`) and written to `<workdir>/corpus.txt`; its
 last `task.valid_fraction` of lines are held out. The vocabulary (at most
 `task.max_vocab` tokens, the rest one unknown token) comes from the training
-lines. Training walks B columns of the training stream in windows of
+lines. With `model.embeddings_path` (a word2vec text file, e.g. a
+`experiments.word2vec_run` run's `embeddings.txt`) the input embedding
+starts from those vectors. Training walks B columns of the training stream in windows of
 `train.window` tokens, carrying the state across windows (truncated BPTT);
 every `train.eval_every` steps the held-out perplexity is measured over all
 its tokens, and the parameters of the best one are kept (early stopping).
@@ -32,7 +34,7 @@ import orbax.checkpoint as ocp
 from absl import logging
 from flax import nnx
 
-from memnets import lm
+from memnets import lm, word2vec
 from memnets.lm import model as lm_model
 from memnets.tasks import grammar, text
 
@@ -161,6 +163,14 @@ def run(config, workdir) -> dict:
   train_data = lm_model.columns(_ids(train_lines, vocabulary), train_cfg.batch_size, window)
   valid_data = lm_model.columns(_ids(valid_lines, vocabulary), train_cfg.eval_columns, window)
   model = _build(config, len(vocabulary))
+  if config.model.get("embeddings_path"):  # word2vec's vectors as the initial embedding
+    if not config.model.embedding_size:
+      raise ValueError("model.embeddings_path: needs model.embedding_size, the vectors' dimension")
+    model.set_embeddings(
+      word2vec.initial_embeddings(
+        config.model.embeddings_path, vocabulary.words, config.model.embedding_size
+      )
+    )
   graphdef, params = nnx.split(model, nnx.Param)
   optimizer = optax.chain(
     optax.clip_by_global_norm(config.optimizer.clip_global_norm),

@@ -20,6 +20,9 @@ def get_config(variant: str | None = None) -> ml_collections.ConfigDict:
   config.model.cell = "lstm"  # "rnn", "lstm" or "gru"
   config.model.hidden_size = 100  # the seed material's hidden layer
   config.model.embedding_size = 0  # 0: one-hot tokens straight into the cell; > 0: embedded first
+  config.model.embeddings_path = (
+    ""  # word2vec text file of embedding_size-long vectors to start from
+  )
 
   config.task = ml_collections.ConfigDict()
   config.task.name = "language_model"  # trained by experiments.lm_run

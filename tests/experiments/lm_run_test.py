@@ -10,6 +10,7 @@ from experiments import lm_run, runners
 from experiments.configs import lm_grammar
 from memnets.lm import model as lm_model
 from memnets.tasks import text
+from memnets.word2vec import vectors
 
 
 def _smoke(**task):
@@ -85,3 +86,20 @@ def test_a_users_character_file_trains_and_bad_settings_name_the_field(tmp_path)
     lm_run.run(_smoke(valid_fraction=1.5), tmp_path / "bad")
   with pytest.raises(FileNotFoundError, match="nothing.txt"):
     lm_run.run(_smoke(data_path=str(tmp_path / "nothing.txt")), tmp_path / "bad2")
+
+
+def test_word2vec_vectors_start_the_embedding(tmp_path):
+  path = tmp_path / "vectors.txt"
+  vectors.save(path, ["dog", "runs"], np.array([[1, 2, 3, 4], [5, 6, 7, 8]], np.float32))
+  config = _smoke()
+  config.model.embedding_size = 4
+  config.model.embeddings_path = str(path)
+  config.optimizer.learning_rate = 0.0  # the embedding stays as it started
+  lm_run.run(config, tmp_path / "run")
+  restored = lm_run.restore(tmp_path / "run")
+  kernel = np.asarray(restored.model.readout.embed.kernel[...])
+  np.testing.assert_array_equal(kernel[restored.vocabulary.id("runs")], [5, 6, 7, 8])
+  np.testing.assert_array_equal(kernel[restored.vocabulary.id("dog")], [1, 2, 3, 4])
+  config.model.embedding_size = 0
+  with pytest.raises(ValueError, match="model.embeddings_path"):
+    lm_run.run(config, tmp_path / "bad")
