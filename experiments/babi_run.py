@@ -24,7 +24,7 @@ import orbax.checkpoint as ocp
 from absl import logging
 from flax import nnx
 
-from memnets import qa
+from memnets import qa, word2vec
 from memnets.figures import babi as figures_babi
 from memnets.qa import training
 from memnets.tasks import babi
@@ -50,10 +50,17 @@ def _load(config, data_dir) -> babi.BabiData:
   )  # fmt: skip
 
 
-def _model(config, data) -> nnx.Module:
+def _model(config, data, pretrained: bool = True) -> nnx.Module:
+  """The config's model; its words start at `model.embeddings_path`'s vectors if `pretrained`."""
   sizes = config.model.to_dict()
   name = sizes.pop("name")
-  return qa.build(name, len(data.vocab), data, rngs=nnx.Rngs(config.train.seed), **sizes)
+  path = sizes.pop("embeddings_path", "")
+  model = qa.build(name, len(data.vocab), data, rngs=nnx.Rngs(config.train.seed), **sizes)
+  if path and pretrained:
+    if "dim" not in sizes:
+      raise ValueError(f"model.embeddings_path: model {name!r} has no word embedding")
+    qa.set_word_vectors(model, word2vec.initial_embeddings(path, data.vocab.words, sizes["dim"]))
+  return model
 
 
 def restore(workdir) -> Restored:
@@ -68,7 +75,7 @@ def restore(workdir) -> Restored:
   config = ml_collections.ConfigDict(json.loads((workdir / "config.json").read_text()))
   summary = json.loads((workdir / "summary.json").read_text())
   data = _load(config, summary["data_dir"])
-  model = _model(config, data)
+  model = _model(config, data, pretrained=False)  # the trained words are restored below
   graphdef, params = nnx.split(model, nnx.Param)
   with ocp.StandardCheckpointer() as checkpointer:
     params = checkpointer.restore((workdir / PARAMS_DIR).absolute(), params)

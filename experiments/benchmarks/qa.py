@@ -53,6 +53,7 @@ def measure(name: str, batch_size: int, *, tiny: bool = False, **kwargs) -> dict
   data = type("Data", (), {"splits": {"train": split}})
   sizes = config.model.to_dict()
   sizes.pop("name")
+  sizes.pop("embeddings_path", None)
   model = qa.build(name, VOCAB_SIZE, data, rngs=nnx.Rngs(0), **sizes)
   settings = training.Settings(**config.train.to_dict())
   graphdef, params = nnx.split(model, nnx.Param)

@@ -29,6 +29,7 @@ def get_config(arg: str | None = None):
   model.name = "dmn_plus"  # memnets.qa.DMNPlus
   model.dim = 80
   model.passes = 3
+  model.embeddings_path = ""  # a word2vec text file of `dim`-long vectors to start the words from
   config = configs.babi_config(
     model, arg, epochs=256, batch_size=128, optimizer="adam", learning_rate=0.001,
     halve_every=0, clip_global_norm=0.0, weight_decay=0.001, patience=20, keep_best=True,

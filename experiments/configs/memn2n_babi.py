@@ -32,6 +32,7 @@ def get_config(arg: str | None = None):
   model.temporal = True
   model.position_scale = 2.0  # the authors' code's PE weights (twice the printed l_kj)
   model.empty_slots = True  # the softmax spans the memory's unused slots (their code)
+  model.embeddings_path = ""  # a word2vec text file of `dim`-long vectors to start the words from
   return configs.babi_config(
     model, arg, epochs=100, batch_size=32, optimizer="sgd", learning_rate=0.01, halve_every=25,
     clip_global_norm=40.0, linear_start=True, linear_start_learning_rate=0.005,

@@ -8,14 +8,16 @@ config's `model.name` names: "memn2n", "dmn_plus", or any cell of
 from flax import nnx
 
 from memnets import models
-from memnets.qa import dmn, memn2n, sequence
+from memnets.qa import dmn, memn2n, sequence, word_vectors
 from memnets.qa.dmn import DMNPlus
 from memnets.qa.memn2n import MemN2N, position_encoding, random_empty_memories
 from memnets.qa.sequence import SequenceReader, sequence_length, word_sequence
+from memnets.qa.word_vectors import set_word_vectors
 
 __all__ = [
   "DMNPlus", "MemN2N", "SequenceReader", "build", "dmn", "memn2n", "position_encoding",
-  "random_empty_memories", "sequence", "sequence_length", "word_sequence",
+  "random_empty_memories", "sequence", "sequence_length", "set_word_vectors", "word_sequence",
+  "word_vectors",
 ]  # fmt: skip
 
 
