@@ -21,6 +21,7 @@ setuptools.setup(
     "ml-collections>=1.0",
     "tensorboardX>=2.6",
     "matplotlib>=3.8",
+    "scikit-learn>=1.3",  # bundles the 8x8 digits of memnets.tasks.digits
   ],
   extras_require={"test": ["pytest>=8"]},
 )

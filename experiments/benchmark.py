@@ -32,7 +32,9 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   (`experiments.benchmarks.language_model`: the runner's own chunk of
   windows, over an 8,000-word vocabulary) with an RNN, LSTM and GRU at batch 32;
   word2vec's skip-gram and CBOW (`experiments.benchmarks.word2vec`: chunks of
-  SGD steps on a Zipfian corpus of 10,000 words) at 1,024 centre words.
+  SGD steps on a Zipfian corpus of 10,000 words) at 1,024 centre words; the
+  digits classifiers of `digits_rows` (a row LSTM and the bidirectional one,
+  8 rows of 8 pixels) at batch 64.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
@@ -69,7 +71,7 @@ import ml_collections
 from absl import app, flags, logging
 
 from experiments import cli, configs, platform
-from experiments.benchmarks import language_model, programs, qa, timing, word2vec
+from experiments.benchmarks import digits, language_model, programs, qa, timing, word2vec
 from experiments.configs import (
   dnc_copy,
   lstm_copy,
@@ -101,12 +103,16 @@ BABI_TASK = "babi"  # a Case of this task times a bAbI model (experiments.benchm
 BABI_BATCH_SIZES = {"memn2n": 32, "dmn_plus": 128, "ntm": 32, "dnc": 32}  # their configs' batch
 LM_TASK = "language_model"  # a Case of this task times the language model (.language_model)
 WORD2VEC_TASK = "word2vec"  # ... word2vec's SGD steps (.word2vec; models: skipgram, cbow)
-# The models trained by a runner (experiments.runners), timed by their own module's `measure`:
-# task → (module, {model: batch size of the standard suite}).
+DIGITS_TASK = "digits"  # ... the digits classifiers of digits_rows (.digits)
+
+
+# The cases timed by their own module's `measure` (the runner-trained models, and the digits
+# classifiers at their config's sizes): task → (its measure, {model: batch of the standard suite}).
 RUNNER_CASES = {
-  BABI_TASK: (qa, BABI_BATCH_SIZES),
-  LM_TASK: (language_model, {"lstm": 32, "gru": 32, "rnn": 32}),
-  WORD2VEC_TASK: (word2vec, {"skipgram": 1024, "cbow": 1024}),
+  BABI_TASK: (qa.measure, BABI_BATCH_SIZES),
+  LM_TASK: (language_model.measure, {"lstm": 32, "gru": 32, "rnn": 32}),
+  WORD2VEC_TASK: (word2vec.measure, {"skipgram": 1024, "cbow": 1024}),
+  DIGITS_TASK: (digits.measure_model, {"lstm": 64, "bidirectional": 64}),
 }
 MODELS = (
   "ntm",
@@ -299,8 +305,8 @@ def run_cases(cases: list[Case], output) -> list[dict]:
     if _PROFILE_DIR.value is not None:
       profile_dir = pathlib.Path(_PROFILE_DIR.value) / case_label(index, case)
     if case.task in RUNNER_CASES:  # not traced by --profile_dir
-      module, _ = RUNNER_CASES[case.task]
-      row = module.measure(case.model, case.batch_size, tiny=case.tiny, num_steps=_STEPS.value,
+      measure, _ = RUNNER_CASES[case.task]
+      row = measure(case.model, case.batch_size, tiny=case.tiny, num_steps=_STEPS.value,
                            budget_s=_BUDGET_S.value)  # fmt: skip
     else:
       row = timing.measure(

@@ -274,6 +274,28 @@ ROWS["neural_gpu_addition_20bit"] = dataclasses.replace(
   "settings); 8 test additions per length",
 )
 
+# Images as sequences: scikit-learn's digits read row by row (or pixel by pixel), 3 seeds.
+_PIXELS = {"task.kwargs": {"scan": "pixels"}, "task.min_length": 64, "task.max_length": 64,
+           "task.eval_lengths": (64,)}  # fmt: skip
+_BIDIRECTIONAL = {"model": {"name": "bidirectional", "cell": "lstm", "hidden_size": 128,
+                            "num_layers": 1}}  # fmt: skip
+for _name, _overrides in {
+  "rnn": {"model.name": "rnn"}, "gru": {"model.name": "gru"}, "lstm": {},
+  "bidirectional_lstm": _BIDIRECTIONAL, "lstm_pixels": _PIXELS,
+}.items():  # fmt: skip
+  _length = 64 if "pixels" in _name else 8
+  ROWS[f"digits_{_name}"] = Row(
+    name=f"digits_{_name}", paper="images as sequences (row LSTM; no paper's number)",
+    setting=f"scikit-learn's 8 × 8 digits, {_name.replace('_', ' ')} of 128 over "
+    f"{'64 pixels' if _length == 64 else '8 rows'}, 1,437 training and 360 test images",
+    published="·", published_statistic="none published",
+    config="digits_rows", overrides=_overrides, seeds=3, steps=2000, eval_every=500,
+    eval_sequences=360, metric="sequence_accuracy",
+    metric_description="test accuracy, all 360 test images", sweep_lengths=(_length,),
+    sweep_sequences=360, sweep_batch_size=360, sweep_metric="sequence_accuracy",
+    note="Adam at 1e-3, batch 64",
+  )  # fmt: skip
+
 ROWS.update(chomsky_table.rows())
 ROWS.update(transduction_table.rows())
 ROWS.update(babi_table.rows())

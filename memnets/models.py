@@ -12,6 +12,7 @@ from memnets.dnc import DNCCell
 from memnets.neural_gpu import NeuralGPU
 from memnets.ntm import NTMCell
 from memnets.recurrent import GRU, LSTM, RNN, Readout, Stacked
+from memnets.recurrent.bidirectional_classifier import BidirectionalClassifier
 from memnets.stacks import NDStackRNNCell, NeuralStackCell, StackRNNCell, TapeRNNCell
 from memnets.transformer import TransformerEncoder
 
@@ -85,6 +86,7 @@ MODELS = {
   "tape_rnn": _tape_rnn,  # Delétang et al. 2023
   "transformer": TransformerEncoder,  # a whole-sequence model: model(inputs) -> logits
   "neural_gpu": NeuralGPU,  # Kaiser & Sutskever 2016; whole-sequence, trained via train_logits
+  "bidirectional": BidirectionalClassifier,  # two cells reading opposite ways, one label (digits)
 }
 
 

@@ -1,8 +1,9 @@
 """Algorithmic tasks: pure JAX batch generators and a plain-dict registry.
 
 The NTM paper's tasks, the Chomsky-hierarchy suite (`chomsky`),
-Grefenstette et al. 2015's transduction tasks (`transduction`) and the Neural
-GPU's binary arithmetic (`neural_gpu`).
+Grefenstette et al. 2015's transduction tasks (`transduction`), the Neural
+GPU's binary arithmetic (`neural_gpu`) and scikit-learn's 8 × 8 digits read
+as sequences (`digits`). `text` and `grammar` turn text into token ids.
 """
 
 from memnets.tasks import (
@@ -10,6 +11,7 @@ from memnets.tasks import (
   chomsky,
   copy,
   curriculum,
+  digits,
   metrics,
   neural_gpu,
   ngrams,
@@ -28,6 +30,7 @@ TASKS = {
   **chomsky.TASKS,
   **transduction.TASKS,
   **neural_gpu.TASKS,
+  **digits.TASKS,
 }
 
 

@@ -63,6 +63,7 @@ def test_standard_suite_is_the_paper_copy_setting():
     "gru",
     "skipgram",
     "cbow",
+    "bidirectional",
   }
   (gpu,) = [c for c in cases if c.model == "neural_gpu"]
   assert (gpu.task, gpu.batch_size, gpu.length) == ("neural_gpu_addition", 32, 20)
@@ -76,6 +77,8 @@ def test_standard_suite_is_the_paper_copy_setting():
   assert lm == [("lstm", 32), ("gru", 32), ("rnn", 32)]
   w2v = [(c.model, c.batch_size) for c in cases if c.task == "word2vec"]
   assert w2v == [("skipgram", 1024), ("cbow", 1024)]
+  digits = [(c.model, c.batch_size) for c in cases if c.task == "digits"]
+  assert digits == [("lstm", 64), ("bidirectional", 64)]
   cases = [c for c in cases if c.task in ("copy", "reverse_string")]
   assert len(cases) == 30 and all(c.length == 20 and not c.remat for c in cases)
   for case in (c for c in cases if c.model in chomsky):

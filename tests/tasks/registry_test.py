@@ -5,13 +5,13 @@ import jax
 import pytest
 
 from memnets import tasks
-from memnets.tasks import base, chomsky, neural_gpu, transduction
+from memnets.tasks import base, chomsky, digits, neural_gpu, transduction
 
 NTM_TASKS = ("copy", "repeat_copy", "associative_recall", "ngrams", "priority_sort")
 
 
-def test_registry_holds_the_ntm_chomsky_transduction_and_neural_gpu_tasks():
-  families = (NTM_TASKS, chomsky.TASKS, transduction.TASKS, neural_gpu.TASKS)
+def test_registry_holds_the_ntm_chomsky_transduction_neural_gpu_and_digits_tasks():
+  families = (NTM_TASKS, chomsky.TASKS, transduction.TASKS, neural_gpu.TASKS, digits.TASKS)
   assert all(set(family) <= set(tasks.TASKS) for family in families)
   assert len(tasks.TASKS) == sum(map(len, families))  # no name is shadowed
   assert {tasks.get(name).name for name in neural_gpu.TASKS} == set(neural_gpu.TASKS)
