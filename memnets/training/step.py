@@ -64,7 +64,10 @@ def forward(graphdef: nnx.GraphDef, params, inputs: jax.Array, remat: bool = Fal
   whole-sequence model (the Transformer, ...) is called on the whole input,
   `remat` then being the model's own concern.
   """
-  model = nnx.merge(graphdef, params)
+  return _logits(nnx.merge(graphdef, params), inputs, remat)
+
+
+def _logits(model: nnx.Module, inputs: jax.Array, remat: bool) -> jax.Array:
   if not hasattr(model, "initial_state"):
     return model(inputs)
   _, logits_BxTxO = unroll(model, inputs, remat=remat)
@@ -83,7 +86,7 @@ def train_forward(
   model = nnx.merge(graphdef, params)
   if hasattr(model, "train_logits"):
     return model.train_logits(inputs, key, step)
-  return forward(graphdef, params, inputs, remat), jnp.float32(0)
+  return _logits(model, inputs, remat), jnp.float32(0)
 
 
 def _all_finite(tree) -> jax.Array:
