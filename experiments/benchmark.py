@@ -96,6 +96,7 @@ CHOMSKY_CONFIGS = {
   "transformer": transformer_chomsky,
 }
 CHOMSKY_TASK = "reverse_string"  # deterministic context-free: L input and L output steps
+NEURAL_GPU = "neural_gpu"  # the model's name in memnets.models
 NEURAL_GPU_TASK = "neural_gpu_addition"  # 20-bit operands: a tape of 41 symbols
 NEURAL_GPU_BATCH_SIZE = 32  # the paper's code's
 CHOMSKY_BATCH_SIZES = (16, 128)  # 128: the Chomsky paper's batch
@@ -121,7 +122,7 @@ MODELS = (
   "lstm",
   programs.FLAX_REFERENCE,
   *CHOMSKY_CONFIGS,
-  "neural_gpu",
+  NEURAL_GPU,
 )
 NTM_MODELS = ("ntm", programs.PLAIN_NTM_REFERENCE)  # built from the ntm_copy config
 MEMORY_MODELS = (*NTM_MODELS, "dnc")  # models with memory slots (--memory_size)
@@ -187,7 +188,7 @@ def suite_cases(suite: str) -> list[Case]:
     tiny = ("ntm", "dnc", "lstm")
     return [Case(m, batch_size=TINY_BATCH_SIZE, length=TINY_LENGTH, tiny=True) for m in tiny]
   if suite == "standard":
-    copy_models = [m for m in MODELS if m not in CHOMSKY_CONFIGS and m != "neural_gpu"]
+    copy_models = [m for m in MODELS if m not in CHOMSKY_CONFIGS and m != NEURAL_GPU]
     cases = [
       Case(m, batch_size=b)
       for m in copy_models
@@ -196,7 +197,7 @@ def suite_cases(suite: str) -> list[Case]:
     cases += [
       Case(m, task=CHOMSKY_TASK, batch_size=b) for m in CHOMSKY_CONFIGS for b in CHOMSKY_BATCH_SIZES
     ]
-    cases.append(Case("neural_gpu", task=NEURAL_GPU_TASK, batch_size=NEURAL_GPU_BATCH_SIZE))
+    cases.append(Case(NEURAL_GPU, task=NEURAL_GPU_TASK, batch_size=NEURAL_GPU_BATCH_SIZE))
     for task, (_, batches) in RUNNER_CASES.items():
       cases += [Case(m, task=task, batch_size=b) for m, b in batches.items()]
     return cases
@@ -220,7 +221,7 @@ def case_config(case: Case) -> config_lib.Config:
   """The training config of `case`: its paper config at one fixed length and one seed."""
   if case.model in CHOMSKY_CONFIGS:
     module = CHOMSKY_CONFIGS[case.model]
-  elif case.model == "neural_gpu":
+  elif case.model == NEURAL_GPU:
     module = neural_gpu_addition
   elif case.model in NTM_MODELS:
     module = ntm_copy
