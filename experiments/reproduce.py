@@ -4,6 +4,7 @@
   python -m experiments.reproduce --table
   python -m experiments.reproduce --list
   python -m experiments.reproduce --chomsky_figure=TASK
+  python -m experiments.reproduce --sweep_figure=ROW[,ROW...] [--sweep_metric=token_accuracy]
 
 A row (experiments/rows.py) is a paper result and the protocol that measures
 it: a config file with overrides, the training steps, the evaluation (every
@@ -41,6 +42,14 @@ _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing results/
 _TABLE = flags.DEFINE_bool("table", False, "Render docs/results.md from results/*.json.")
 _DOC = flags.DEFINE_string("doc", str(reproduction.TABLE_DOC), "The document --table rewrites.")
 _LIST = flags.DEFINE_bool("list", False, "List the rows and exit.")
+_SWEEP_FIGURE = flags.DEFINE_list(
+  "sweep_figure",
+  None,
+  "Plot these rows' length sweeps (every seed) from results/ into docs/figures/sweep_<row>.png.",
+)
+_SWEEP_METRIC = flags.DEFINE_string(
+  "sweep_metric", None, "--sweep_figure's metric (default: the sweep's)."
+)
 _CHOMSKY_FIGURE = flags.DEFINE_string(
   "chomsky_figure",
   None,
@@ -52,6 +61,19 @@ _SMOKE = flags.DEFINE_bool(
 
 
 def main(argv):
+  if _SWEEP_FIGURE.value:
+    paths = [pathlib.Path(_RESULTS.value) / f"{name}.json" for name in _SWEEP_FIGURE.value]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+      sys.exit(f"error: --sweep_figure: no {', '.join(missing)}")
+    path = reproduction.ROOT / "docs" / "figures" / f"sweep_{_SWEEP_FIGURE.value[0]}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+      results = [json.loads(p.read_text()) for p in paths]
+      print(reproduction.plot_sweeps(results, path, _SWEEP_METRIC.value))
+    except ValueError as error:
+      sys.exit(f"error: --sweep_figure: {error}")
+    return
   if _CHOMSKY_FIGURE.value is not None:
     results = [
       json.loads(p.read_text()) for p in sorted(pathlib.Path(_RESULTS.value).glob("chomsky_*.json"))

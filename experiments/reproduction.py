@@ -19,6 +19,7 @@ import numpy as np
 
 from experiments import babi_table, chomsky_table, rows, sequence_table, transduction_table
 from memnets import training
+from memnets.figures import sweep as sweep_figures
 from memnets.training import evaluation
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -313,3 +314,31 @@ def _between(text: str, start: str, end: str, table: str, doc: pathlib.Path) -> 
   head, rest = text.split(start, 1)
   _, tail = rest.split(end, 1)
   return f"{head}{start}\n{table}\n{end}{tail}"
+
+
+def plot_sweeps(results: list[dict], path: pathlib.Path, metric: str | None = None) -> pathlib.Path:
+  """Every seed's generalisation sweep of each row in `results`: the metric against length.
+
+  The first row's training lengths are shaded; a sweep over decades gets a log axis.
+  `metric`: the sweep's own metric (None) or one of the sweep's `also`
+  metrics (token_accuracy, ...). Raises ValueError for a row without a
+  sweep or without that metric.
+  """
+  curves = {}
+  for result in results:
+    sweep = result.get("sweep")
+    if not sweep:
+      raise ValueError(f"row {result['row']} has no length sweep")
+    per_seed = sweep["per_seed"] if metric in (None, sweep["metric"]) else sweep["also"].get(metric)
+    if per_seed is None:
+      raise ValueError(f"row {result['row']}: no sweep metric {metric!r}")
+    for seed, values in zip(result["seeds"], per_seed, strict=True):
+      curves[f"{result['row']}, seed {seed}"] = (sweep["lengths"], values)
+  lengths = [n for lengths, _ in curves.values() for n in lengths]
+  first = results[0]["config"]["task"]
+  return sweep_figures.plot_models(
+    path, curves, metric or results[0]["sweep"]["metric"],
+    train_lengths=(first["min_length"], first["max_length"]),
+    title=f"shaded: the training lengths of {results[0]['row']}",
+    log_lengths=max(lengths) >= 10 * min(lengths),
+  )  # fmt: skip

@@ -82,6 +82,7 @@ def plot_models(
   train_lengths: Sequence[int] | None = None,
   title: str | None = None,
   chance: float | None = None,
+  log_lengths: bool = False,
 ):
   """One line per model: a metric against sequence length (Delétang et al. 2023, Fig. 2 style).
 
@@ -92,6 +93,7 @@ def plot_models(
     train_lengths: `(min, max)` training lengths to shade, or None.
     title: figure title.
     chance: a dotted horizontal line at this value (the task's chance level), or None.
+    log_lengths: a logarithmic length axis (for sweeps over decades, 20 to 2,000 bits).
 
   Returns:
     The path written.
@@ -105,6 +107,8 @@ def plot_models(
     ax.plot(np.asarray(lengths), np.asarray(values), lw=1.5, marker="o", ms=3, label=label)
   if chance is not None:
     ax.axhline(chance, color="black", ls=":", lw=1, label="chance")
+  if log_lengths:
+    ax.set_xscale("log")
   ax.set_xlabel("sequence length")
   ax.set_ylabel(ylabel)
   ax.grid(alpha=0.3)

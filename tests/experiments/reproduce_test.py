@@ -5,6 +5,7 @@ import json
 import shutil
 
 import pytest
+from helpers import png
 from conftest import Binaries
 
 from experiments import (
@@ -150,3 +151,24 @@ def test_an_override_of_no_field_is_refused():
   )  # fmt: skip
   with pytest.raises(KeyError, match="no_such_field"):
     row.build_config(1, 10)
+
+
+def _swept(row, lengths, per_seed, also=None):
+  return {"row": row, "seeds": list(range(len(per_seed))),
+          "config": {"task": {"min_length": 1, "max_length": 20}},
+          "sweep": {"lengths": lengths, "per_seed": per_seed, "metric": "sequence_accuracy",
+                    "also": also or {}}}  # fmt: skip
+
+
+def test_sweep_figure_draws_every_seed_of_every_row(tmp_path):
+  results = [
+    _swept("a", [20, 200, 2000], [[1, 0.5, 0], [1, 0.2, 0]], {"token_accuracy": [[1, 1, 0.9]] * 2}),
+    _swept("b", [6, 20], [[1, 0]]),
+  ]
+  path = reproduction.plot_sweeps(results, tmp_path / "s.png")
+  assert png.png_size(path)[0] > 0
+  reproduction.plot_sweeps(results[:1], tmp_path / "t.png", metric="token_accuracy")
+  with pytest.raises(ValueError, match="row b: no sweep metric 'token_accuracy'"):
+    reproduction.plot_sweeps(results, tmp_path / "u.png", metric="token_accuracy")
+  with pytest.raises(ValueError, match="row c has no length sweep"):
+    reproduction.plot_sweeps([{"row": "c"}], tmp_path / "v.png")
