@@ -5,8 +5,8 @@ import json
 import shutil
 
 import pytest
-from helpers import png
 from conftest import Binaries
+from helpers import png
 
 from experiments import (
   babi_table,
