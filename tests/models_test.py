@@ -46,7 +46,9 @@ def test_baselines_stack_layers_of_the_named_cell():
 
 
 def test_an_unknown_name_is_an_error_naming_the_field_and_the_known_models():
-  with pytest.raises(ValueError, match=r"model.name: unknown model 'tape'; known: \['bidirectional', 'dnc', 'gru'"):
+  with pytest.raises(
+    ValueError, match=r"model.name: unknown model 'tape'; known: \['bidirectional', 'dnc', 'gru'"
+  ):
     models.build("tape", I, O, rngs=nnx.Rngs(0))
 
 
