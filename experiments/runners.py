@@ -13,6 +13,7 @@ RUNNERS = {
   "babi": "experiments.babi_run",  # MemN2N, DMN+, NTM and DNC readers on the bAbI release
   "word2vec": "experiments.word2vec_run",  # skip-gram and CBOW on a text file or the grammar
   "language_model": "experiments.lm_run",  # an RNN language model on a text stream
+  "seq2seq": "experiments.seq2seq_run",  # the attention encoder-decoder on a registry task
 }
 
 

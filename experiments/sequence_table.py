@@ -55,6 +55,18 @@ def rows() -> list[tuple[str, Row]]:
       note="285 steps of 256 centre words (5 epochs); the released code's rate, subsampling "
       "and CBOW gradient",
     ))  # fmt: skip
+  for attention in (True, False):
+    out.append(Row(
+      name=f"seq2seq_reverse_{'attention' if attention else 'plain'}",
+      paper="Bahdanau et al. 2015 (attention); Cho et al. 2014 (without)",
+      setting=f"reverse_string, bidirectional GRU of 64 and a GRU decoder "
+      f"{'with additive attention' if attention else 'without attention'}, trained on lengths 1–20",
+      published="·", published_statistic="none on this task: the two models side by side",
+      config="attention_reverse", overrides={"model.attention": attention}, seeds=2, steps=3000,
+      metric="test_exact_match",
+      metric_description="exact match (greedy) averaged over lengths 30, 40, 60",
+      note="Adam at 1e-3, batch 32; 256 sequences per length",
+    ))  # fmt: skip
   return [(r.name, r) for r in out]
 
 

@@ -1,0 +1,25 @@
+"""The encoder-decoder runner: a smoke run on reverse_string, its files, bad input."""
+
+import json
+
+import pytest
+from helpers import png
+
+from experiments import runners, seq2seq_run
+from experiments.configs import attention_reverse
+
+
+def test_smoke_run_lowers_the_loss_and_writes_its_files(tmp_path):
+  config = attention_reverse.get_config("smoke")
+  assert runners.find(config) is seq2seq_run.run
+  summary = seq2seq_run.run(config, tmp_path)
+  history = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+  assert history[-1]["loss"] < history[0]["loss"] < 0.8  # ln 2 per step at chance
+  assert set(summary["exact_match"]) == {"6"} and summary["train_exact_match"] is None
+  assert 0.0 <= summary["test_exact_match"] <= 1.0 and "beam_exact_match" not in summary
+  png.png_size(tmp_path / seq2seq_run.ATTENTION_PNG, min_bytes=1000)
+  with pytest.raises(FileExistsError, match="summary.json"):
+    seq2seq_run.run(config, tmp_path)
+  config.task.min_length = 0
+  with pytest.raises(ValueError, match="length"):
+    seq2seq_run.run(config, tmp_path / "bad")

@@ -1,0 +1,78 @@
+"""The encoder-decoder: the task adapter, teacher forcing, greedy and beam decoding."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from memnets import seq2seq, tasks
+from memnets.seq2seq import adapter
+
+
+def _pairs(name, batch=3, length=(2, 5)):
+  task = tasks.get(name)
+  return task, adapter.split(*task.sample(jax.random.key(1), batch, length))
+
+
+def test_the_adapter_moves_each_source_and_target_to_the_front():
+  task = tasks.get("reverse_string")
+  batch = task.sample(jax.random.key(0), 4, (2, 6))
+  pairs = adapter.split(*batch)
+  for b in range(4):
+    scored = np.asarray(batch.mask[b]) > 0
+    source = np.asarray(batch.inputs[b])[~scored & (np.asarray(batch.inputs[b]).sum(-1) > 0)]
+    n, u = len(source), int(scored.sum())
+    np.testing.assert_array_equal(pairs.source[b, :n], source)
+    np.testing.assert_array_equal(pairs.source_mask[b], np.arange(len(scored)) < n)
+    np.testing.assert_array_equal(pairs.target[b, :u], np.asarray(batch.targets[b])[scored])
+    reversed_source = source.argmax(-1)[::-1]
+    np.testing.assert_array_equal(np.asarray(pairs.target[b, :u]).argmax(-1)[:n], reversed_source)
+
+
+def test_the_adapter_on_copy_keeps_the_delimiter_in_the_source():
+  task, pairs = _pairs("copy", length=3)
+  assert int(pairs.source_mask[0].sum()) == 4 and int(pairs.target_mask[0].sum()) == 3
+  np.testing.assert_array_equal(pairs.target[:, :3], pairs.source[:, :3, :8])
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_teacher_forcing_and_greedy_agree_when_the_model_feeds_itself_its_targets(attention):
+  task, pairs = _pairs("reverse_string")
+  model = seq2seq.EncoderDecoder(task.input_size, task.output_size, hidden_size=6,
+                                 attention_size=5, attention=attention, rngs=nnx.Rngs(0))  # fmt: skip
+  logits, weights = model.greedy(pairs.source, pairs.source_mask, pairs.target.shape[1])
+  fed = jax.nn.one_hot(jnp.argmax(logits, -1), task.output_size)
+  np.testing.assert_allclose(model(pairs.source, pairs.source_mask, fed), logits, atol=1e-5)
+  if attention:
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+    assert float(jnp.abs(weights * (1 - pairs.source_mask[:, None])).max()) == 0.0
+
+
+def test_beam_of_width_one_is_greedy_and_wider_beams_score_at_least_as_well():
+  task, pairs = _pairs("reverse_string", batch=4)
+  model = seq2seq.EncoderDecoder(task.input_size, task.output_size, hidden_size=6,
+                                 attention_size=5, rngs=nnx.Rngs(2))  # fmt: skip
+  logits, _ = model.greedy(pairs.source, pairs.source_mask, pairs.target.shape[1])
+  greedy = jnp.argmax(logits, -1) * (pairs.target_mask > 0)
+  one = model.beam_search(pairs.source, pairs.source_mask, pairs.target_mask, 1)
+  np.testing.assert_array_equal(one, greedy)
+
+  def log_prob(ids):
+    fed = jax.nn.one_hot(ids, task.output_size)
+    lp = jax.nn.log_softmax(model(pairs.source, pairs.source_mask, fed))
+    picked = jnp.take_along_axis(lp, ids[..., None], -1)[..., 0]
+    return (picked * pairs.target_mask).sum(1)
+
+  wide = model.beam_search(pairs.source, pairs.source_mask, pairs.target_mask, 3)
+  assert np.all(np.asarray(log_prob(wide)) >= np.asarray(log_prob(one)) - 1e-5)
+
+
+def test_bad_settings_are_named():
+  with pytest.raises(ValueError, match="model.encoder"):
+    seq2seq.EncoderDecoder(2, 2, encoder="ntm", rngs=nnx.Rngs(0))
+  model = seq2seq.EncoderDecoder(
+    3, 2, hidden_size=4, attention_size=4, loss="bits", rngs=nnx.Rngs(0)
+  )
+  with pytest.raises(ValueError, match="categorical"):
+    model.beam_search(jnp.zeros((1, 2, 3)), jnp.ones((1, 2)), jnp.ones((1, 2)), 2)
