@@ -34,7 +34,9 @@ Suites (Graves, Wayne & Danihelka 2014, §4.1, copy task of 8-bit vectors):
   word2vec's skip-gram and CBOW (`experiments.benchmarks.word2vec`: chunks of
   SGD steps on a Zipfian corpus of 10,000 words) at 1,024 centre words; the
   digits classifiers of `digits_rows` (a row LSTM and the bidirectional one,
-  8 rows of 8 pixels) at batch 64.
+  8 rows of 8 pixels) at batch 64; the encoder-decoder of `attention_reverse`
+  (`experiments.benchmarks.seq2seq`: a teacher-forced step and greedy
+  decoding, reverse_string at 20 symbols) with and without attention at batch 32.
 - scaling: the copy NTM at batch 16, length 20, 128 slots, varying one axis at
   a time: length 20 → 1000, memory slots 128 → 4096, batch 1 → 4096;
   rematerialisation (`train.remat`) from length REMAT_MIN_LENGTH on; and the
@@ -71,7 +73,7 @@ import ml_collections
 from absl import app, flags, logging
 
 from experiments import cli, configs, platform
-from experiments.benchmarks import digits, language_model, programs, qa, timing, word2vec
+from experiments.benchmarks import digits, language_model, programs, qa, seq2seq, timing, word2vec
 from experiments.configs import (
   dnc_copy,
   lstm_copy,
@@ -105,6 +107,7 @@ BABI_BATCH_SIZES = {"memn2n": 32, "dmn_plus": 128, "ntm": 32, "dnc": 32}  # thei
 LM_TASK = "language_model"  # a Case of this task times the language model (.language_model)
 WORD2VEC_TASK = "word2vec"  # ... word2vec's SGD steps (.word2vec; models: skipgram, cbow)
 DIGITS_TASK = "digits"  # ... the digits classifiers of digits_rows (.digits)
+SEQ2SEQ_TASK = "seq2seq"  # ... the encoder-decoder with and without attention (.seq2seq)
 
 
 # The cases timed by their own module's `measure` (the runner-trained models, and the digits
@@ -114,6 +117,7 @@ RUNNER_CASES = {
   LM_TASK: (language_model.measure, {"lstm": 32, "gru": 32, "rnn": 32}),
   WORD2VEC_TASK: (word2vec.measure, {"skipgram": 1024, "cbow": 1024}),
   DIGITS_TASK: (digits.measure_model, {"lstm": 64, "bidirectional": 64}),
+  SEQ2SEQ_TASK: (seq2seq.measure, {"attention": 32, "plain": 32}),
 }
 MODELS = (
   "ntm",

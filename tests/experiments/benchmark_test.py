@@ -7,7 +7,7 @@ import pytest
 from absl import app
 
 from experiments import benchmark
-from experiments.benchmarks import language_model, programs, qa, timing, word2vec
+from experiments.benchmarks import language_model, programs, qa, seq2seq, timing, word2vec
 from memnets.training import config as config_lib
 
 # Every JSON line has these fields, with these types.
@@ -64,6 +64,8 @@ def test_standard_suite_is_the_paper_copy_setting():
     "skipgram",
     "cbow",
     "bidirectional",
+    "attention",
+    "plain",
   }
   (gpu,) = [c for c in cases if c.model == "neural_gpu"]
   assert (gpu.task, gpu.batch_size, gpu.length) == ("neural_gpu_addition", 32, 20)
@@ -79,6 +81,8 @@ def test_standard_suite_is_the_paper_copy_setting():
   assert w2v == [("skipgram", 1024), ("cbow", 1024)]
   digits = [(c.model, c.batch_size) for c in cases if c.task == "digits"]
   assert digits == [("lstm", 64), ("bidirectional", 64)]
+  s2s = [(c.model, c.batch_size) for c in cases if c.task == "seq2seq"]
+  assert s2s == [("attention", 32), ("plain", 32)]
   cases = [c for c in cases if c.task in ("copy", "reverse_string")]
   assert len(cases) == 30 and all(c.length == 20 and not c.remat for c in cases)
   for case in (c for c in cases if c.model in chomsky):
@@ -228,6 +232,14 @@ def test_a_language_model_case_times_the_runners_own_windows():
   assert row["model"] == "lm gru" and row["timed_steps"] == 5 * language_model.STEPS_PER_CALL
   assert row["train_tokens_per_s"] == pytest.approx(row["train_sequences_per_s"] * row["length"])
   assert "lm gru" in timing.format_table([row])
+
+
+def test_an_encoder_decoder_case_times_a_step_and_greedy_decoding():
+  row = seq2seq.measure("plain", 2, tiny=True, num_steps=5, budget_s=0.5)
+  assert row["model"] == "encoder-decoder, plain" and row["timed_steps"] == 5
+  assert row["forward_ms_median"] > 0 and row["params"] > 0
+  with pytest.raises(ValueError, match="unknown encoder-decoder"):
+    seq2seq.measure("ntm", 2, tiny=True)
 
 
 def test_a_word2vec_case_times_the_runners_own_sgd_steps():
