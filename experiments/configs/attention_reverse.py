@@ -49,8 +49,8 @@ def get_config(variant: str | None = None) -> ml_collections.ConfigDict:
     config.model.attention_size = 8
     config.task.max_length = 4
     config.task.eval_lengths = (6,)
-    config.train.steps = 40
-    config.train.eval_every = 20
+    config.train.steps = 30
+    config.train.eval_every = 15
     config.train.eval_sequences = 16
     config.train.beam_width = 0
   elif variant is not None:

@@ -2,14 +2,14 @@
 
 import pytest
 
-from experiments import lm_run, rows, runners, sequence_table, word2vec_run
+from experiments import lm_run, rows, runners, seq2seq_run, sequence_table, word2vec_run
 
 
 def test_every_sequence_row_is_a_reproduce_row_trained_by_a_runner():
   for name in sequence_table.ROW_NAMES:
     row = rows.ROWS[name]
     config = sequence_table.build_config(row, seed=3, steps=77, smoke=False)
-    assert runners.find(config) in (lm_run.run, word2vec_run.run)
+    assert runners.find(config) in (lm_run.run, word2vec_run.run, seq2seq_run.run)
     assert config.train.seed == 3 and config.train.steps == 77
   names = sequence_table.ROW_NAMES
   assert {rows.ROWS[n].overrides["model.cell"] for n in names if n.startswith("lm_")} == {
@@ -17,6 +17,9 @@ def test_every_sequence_row_is_a_reproduce_row_trained_by_a_runner():
   }  # fmt: skip
   assert {rows.ROWS[n].overrides["model.kind"] for n in names if n.startswith("word2vec_")} == {
     "skipgram", "cbow",
+  }  # fmt: skip
+  assert {rows.ROWS[n].overrides["model.attention"] for n in names if n.startswith("seq2seq_")} == {
+    True, False,
   }  # fmt: skip
 
 
