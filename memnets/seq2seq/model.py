@@ -128,7 +128,7 @@ class EncoderDecoder(nnx.Module):
     def body(carry, inputs):
       state, previous, scores, history = carry
       t, step_mask = inputs
-      state, logits, _ = self._step(beams, state, jax.nn.one_hot(previous, o))
+      state, logits, _ = self._step(beams, state, previous)
       log_probs = jax.nn.log_softmax(logits).reshape(batch, k, o)
       keep = jnp.where(jnp.arange(o) == 0, 0.0, NEG_INF)  # past the end: id 0, no cost
       step = jnp.where(step_mask[:, None, None] > 0, log_probs, keep)
@@ -137,9 +137,9 @@ class EncoderDecoder(nnx.Module):
       parent, token = chosen // o, chosen % o
       rows = (jnp.arange(batch)[:, None] * k + parent).reshape(-1)
       history = jnp.take_along_axis(history, parent[..., None], axis=1).at[:, :, t].set(token)
-      return (state[rows], token.reshape(-1), scores, history), None
+      return (state[rows], jax.nn.one_hot(token.reshape(-1), o), scores, history), None
 
-    start = (self._start(beams), jnp.zeros((batch * k,), jnp.int32), scores,
+    start = (self._start(beams), jnp.zeros((batch * k, o)), scores,  # step 0 reads zeros
              jnp.zeros((batch, k, steps), jnp.int32))  # fmt: skip
     (_, _, scores, history), _ = jax.lax.scan(
       body, start, (jnp.arange(steps), target_mask_BxU.swapaxes(0, 1))

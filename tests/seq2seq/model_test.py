@@ -58,13 +58,21 @@ def test_beam_of_width_one_is_greedy_and_wider_beams_score_at_least_as_well():
   one = model.beam_search(pairs.source, pairs.source_mask, pairs.target_mask, 1)
   np.testing.assert_array_equal(one, greedy)
 
-  wide = model.beam_search(pairs.source, pairs.source_mask, pairs.target_mask, 3)
-  both = jnp.concatenate([one, wide])  # one teacher-forced pass scores both decodings
-  fed = jax.nn.one_hot(both, task.output_size)
-  twice = [jnp.concatenate([a, a]) for a in (pairs.source, pairs.source_mask, pairs.target_mask)]
-  lp = jax.nn.log_softmax(model(twice[0], twice[1], fed))
-  scores = (jnp.take_along_axis(lp, both[..., None], -1)[..., 0] * twice[2]).sum(1)
-  assert np.all(np.asarray(scores[4:]) >= np.asarray(scores[:4]) - 1e-5)
+
+def test_a_beam_as_wide_as_every_output_finds_the_most_probable_one():
+  task, pairs = _pairs("reverse_string", batch=3, length=3)  # 3 output bits: 8 sequences
+  model = seq2seq.EncoderDecoder(task.input_size, task.output_size, hidden_size=6,
+                                 attention_size=5, rngs=nnx.Rngs(3))  # fmt: skip
+  steps = pairs.target.shape[1]
+  every = np.array([[(n >> i) & 1 for i in range(3)] for n in range(8)])
+  candidates = jnp.asarray(np.pad(every, ((0, 0), (0, steps - 3))))  # [8, U]
+  tiled = [jnp.repeat(a, 8, axis=0) for a in (pairs.source, pairs.source_mask, pairs.target_mask)]
+  ids = jnp.tile(candidates, (3, 1))
+  lp = jax.nn.log_softmax(model(tiled[0], tiled[1], jax.nn.one_hot(ids, task.output_size)))
+  scores = (jnp.take_along_axis(lp, ids[..., None], -1)[..., 0] * tiled[2]).sum(1).reshape(3, 8)
+  best = candidates[jnp.argmax(scores, axis=1)]
+  found = model.beam_search(pairs.source, pairs.source_mask, pairs.target_mask, 8)
+  np.testing.assert_array_equal(found, best)
 
 
 def test_bad_settings_are_named():
