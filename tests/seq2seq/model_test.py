@@ -36,20 +36,32 @@ def test_the_adapter_on_copy_keeps_the_delimiter_in_the_source():
   np.testing.assert_array_equal(pairs.target[:, :3], pairs.source[:, :3, :8])
 
 
-@pytest.mark.parametrize("attention", [True, False])
-def test_teacher_forcing_and_greedy_agree_when_the_model_feeds_itself_its_targets(attention):
+def test_teacher_forcing_and_greedy_agree_when_the_model_feeds_itself_its_targets():
   task, pairs = _pairs("reverse_string")
   model = seq2seq.EncoderDecoder(task.input_size, task.output_size, hidden_size=6,
-                                 attention_size=5, attention=attention, rngs=nnx.Rngs(0))  # fmt: skip
+                                 attention_size=5, rngs=nnx.Rngs(0))  # fmt: skip
   logits, weights = model.greedy(pairs.source, pairs.source_mask, pairs.target.shape[1])
   fed = jax.nn.one_hot(jnp.argmax(logits, -1), task.output_size)
   np.testing.assert_allclose(model(pairs.source, pairs.source_mask, fed), logits, atol=1e-5)
-  if attention:
-    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
-    assert float(jnp.abs(weights * (1 - pairs.source_mask[:, None])).max()) == 0.0
+  np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+  assert float(jnp.abs(weights * (1 - pairs.source_mask[:, None])).max()) == 0.0
 
 
-def test_beam_of_width_one_is_greedy_and_wider_beams_score_at_least_as_well():
+def test_without_attention_the_context_is_the_mean_annotation_whatever_the_state():
+  task, pairs = _pairs("reverse_string")
+  model = seq2seq.EncoderDecoder(task.input_size, task.output_size, hidden_size=6,
+                                 attention_size=5, attention=False, rngs=nnx.Rngs(0))  # fmt: skip
+  encoded = model.encode(pairs.source, pairs.source_mask)
+  previous = jnp.zeros((3, task.output_size))
+  _, first, weights = model._step(encoded, jnp.zeros((3, 6)), previous)
+  _, second, _ = model._step(encoded, jnp.ones((3, 6)), previous)
+  mask = pairs.source_mask[..., None]
+  mean = (encoded.annotations * mask).sum(1) / mask.sum(1)
+  np.testing.assert_allclose(encoded.summary, mean, rtol=1e-5)
+  assert float(jnp.abs(weights).max()) == 0.0 and not np.allclose(first, second)
+
+
+def test_a_beam_of_width_one_is_greedy_decoding():
   task, pairs = _pairs("reverse_string", batch=4)
   model = seq2seq.EncoderDecoder(task.input_size, task.output_size, hidden_size=6,
                                  attention_size=5, rngs=nnx.Rngs(2))  # fmt: skip
