@@ -133,20 +133,14 @@ def run_row(
   """Trains, evaluates and sweeps `row`; returns its result (what ROW.json holds)."""
   commit = _git_commit()  # the code that runs, before anything else can change the tree
   module = importlib.import_module(f"experiments.configs.{row.config}")
+  own_runs = None
   if module.get_config().task.get("name") == "babi":  # trained by epochs over files
+    own_runs = babi_table.run_row
+  elif row.name in sequence_table.ROW_NAMES:  # trained by a runner, one run per seed
+    own_runs = sequence_table.run_row
+  if own_runs is not None:
     resumed = workdir.exists() and any(workdir.iterdir())
-    result = babi_table.run_row(row, seeds, steps, workdir, smoke)
-    return {
-      "row": row.name, "paper": row.paper, "setting": row.setting, "published": row.published,
-      "published_statistic": row.published_statistic, "metric": row.metric,
-      "metric_description": row.metric_description, "command": command,
-      "seeds": list(range(seeds)), **result, "train_sec": result["wall_sec"],
-      "resumed": resumed, "smoke": smoke, "hardware": _hardware(), "git_commit": commit,
-      "date": time.strftime("%Y-%m-%d"), "note": row.note,
-    }  # fmt: skip
-  if row.name in sequence_table.ROW_NAMES:  # trained by a runner, one run per seed
-    resumed = workdir.exists() and any(workdir.iterdir())
-    result = sequence_table.run_row(row, seeds, steps, workdir, smoke)
+    result = own_runs(row, seeds, steps, workdir, smoke)
     return {
       "row": row.name, "paper": row.paper, "setting": row.setting, "published": row.published,
       "published_statistic": row.published_statistic, "metric": row.metric,
