@@ -64,39 +64,18 @@ def measure(cell: str, batch_size: int, *, tiny: bool = False, **kwargs) -> dict
   forward_timing, _ = timing.time_calls(
     lambda c: (c[0], forward_fn(c[0])), (params, None), **kwargs
   )
-  device = jax.devices()[0]
-  peak = timing.device_peak_bytes(device)
-  step_ms = [t * timing.MS_PER_S / STEPS_PER_CALL for t in train_timing.times_s]
-  median_ms = train_timing.median_ms / STEPS_PER_CALL
-  return {
-    "model": f"lm {cell}",
-    "task": "language_model",
-    "batch_size": batch_size,
-    "length": window,
-    "time_steps": window,
-    "memory": vocab,
-    "remat": False,
-    "params": programs.count_params(params),
-    "backend": jax.default_backend(),
-    "device": device.device_kind,
-    "devices": 1,
-    "compile_s": train_timing.first_call_s,
-    "step_ms_median": median_ms,
-    "step_ms_min": min(step_ms),
-    "step_ms_max": max(step_ms),
-    "timed_steps": len(train_timing.times_s) * STEPS_PER_CALL,
-    "requested_steps": train_timing.requested * STEPS_PER_CALL,
-    "budget_limited": train_timing.budget_limited or forward_timing.budget_limited,
-    "train_sequences_per_s": batch_size / (median_ms / timing.MS_PER_S),
-    "train_tokens_per_s": batch_size * window / (median_ms / timing.MS_PER_S),
-    "forward_compile_s": forward_timing.first_call_s,
-    "forward_ms_median": forward_timing.median_ms,
-    "forward_ms_min": forward_timing.min_ms,
-    "forward_ms_max": forward_timing.max_ms,
-    "forward_timed_steps": len(forward_timing.times_s),
-    "forward_sequences_per_s": batch_size / (forward_timing.median_ms / timing.MS_PER_S),
-    "peak_memory_bytes": timing.rss_high_water_bytes() if peak is None else peak,
-    "peak_memory_source": timing.RSS_PEAK if peak is None else timing.DEVICE_PEAK,
-    "rss_increase_bytes": timing.rss_high_water_bytes() - rss_before,
-    "profile_trace": None,
-  }
+  row = timing.runner_row(
+    model=f"lm {cell}",
+    task="language_model",
+    batch_size=batch_size,
+    length=window,
+    time_steps=window,
+    memory=vocab,
+    params=programs.count_params(params),
+    train=train_timing,
+    forward=forward_timing,
+    rss_before=rss_before,
+    steps_per_call=STEPS_PER_CALL,
+  )
+  row["train_tokens_per_s"] = row["train_sequences_per_s"] * window
+  return row

@@ -70,36 +70,15 @@ def measure(name: str, batch_size: int, *, tiny: bool = False, **kwargs) -> dict
   forward_timing, _ = timing.time_calls(
     lambda carry: (carry[0], forward_fn(carry[0])), (params, None), **kwargs
   )
-  device = jax.devices()[0]
-  peak = timing.device_peak_bytes(device)
-  return {
-    "model": f"{name} (bAbI)",
-    "task": "babi",
-    "batch_size": batch_size,
-    "length": STORY_SENTENCES,
-    "time_steps": getattr(model, "length", None),
-    "memory": None,
-    "remat": False,
-    "params": programs.count_params(params),
-    "backend": jax.default_backend(),
-    "device": device.device_kind,
-    "devices": 1,
-    "compile_s": train_timing.first_call_s,
-    "step_ms_median": train_timing.median_ms,
-    "step_ms_min": train_timing.min_ms,
-    "step_ms_max": train_timing.max_ms,
-    "timed_steps": len(train_timing.times_s),
-    "requested_steps": train_timing.requested,
-    "budget_limited": train_timing.budget_limited or forward_timing.budget_limited,
-    "train_sequences_per_s": batch_size / (train_timing.median_ms / timing.MS_PER_S),
-    "forward_compile_s": forward_timing.first_call_s,
-    "forward_ms_median": forward_timing.median_ms,
-    "forward_ms_min": forward_timing.min_ms,
-    "forward_ms_max": forward_timing.max_ms,
-    "forward_timed_steps": len(forward_timing.times_s),
-    "forward_sequences_per_s": batch_size / (forward_timing.median_ms / timing.MS_PER_S),
-    "peak_memory_bytes": timing.rss_high_water_bytes() if peak is None else peak,
-    "peak_memory_source": timing.RSS_PEAK if peak is None else timing.DEVICE_PEAK,
-    "rss_increase_bytes": timing.rss_high_water_bytes() - rss_before,
-    "profile_trace": None,
-  }
+  return timing.runner_row(
+    model=f"{name} (bAbI)",
+    task="babi",
+    batch_size=batch_size,
+    length=STORY_SENTENCES,
+    time_steps=getattr(model, "length", None),
+    memory=None,
+    params=programs.count_params(params),
+    train=train_timing,
+    forward=forward_timing,
+    rss_before=rss_before,
+  )

@@ -53,36 +53,15 @@ def measure(model_name: str, batch_size: int, *, tiny: bool = False, **kwargs) -
   decode = jax.jit(lambda p: nnx.merge(graphdef, p).greedy(pairs.source, pairs.source_mask, length))
   train_timing, _ = timing.time_calls(train, (params, optimizer.init(params)), **kwargs)
   forward_timing, _ = timing.time_calls(lambda c: (c[0], decode(c[0])), (params, None), **kwargs)
-  device = jax.devices()[0]
-  peak = timing.device_peak_bytes(device)
-  return {
-    "model": f"encoder-decoder, {model_name}",
-    "task": "seq2seq",
-    "batch_size": batch_size,
-    "length": length,
-    "time_steps": 2 * length,
-    "memory": None,
-    "remat": False,
-    "params": programs.count_params(params),
-    "backend": jax.default_backend(),
-    "device": device.device_kind,
-    "devices": 1,
-    "compile_s": train_timing.first_call_s,
-    "step_ms_median": train_timing.median_ms,
-    "step_ms_min": train_timing.min_ms,
-    "step_ms_max": train_timing.max_ms,
-    "timed_steps": len(train_timing.times_s),
-    "requested_steps": train_timing.requested,
-    "budget_limited": train_timing.budget_limited or forward_timing.budget_limited,
-    "train_sequences_per_s": batch_size / (train_timing.median_ms / timing.MS_PER_S),
-    "forward_compile_s": forward_timing.first_call_s,
-    "forward_ms_median": forward_timing.median_ms,
-    "forward_ms_min": forward_timing.min_ms,
-    "forward_ms_max": forward_timing.max_ms,
-    "forward_timed_steps": len(forward_timing.times_s),
-    "forward_sequences_per_s": batch_size / (forward_timing.median_ms / timing.MS_PER_S),
-    "peak_memory_bytes": timing.rss_high_water_bytes() if peak is None else peak,
-    "peak_memory_source": timing.RSS_PEAK if peak is None else timing.DEVICE_PEAK,
-    "rss_increase_bytes": timing.rss_high_water_bytes() - rss_before,
-    "profile_trace": None,
-  }
+  return timing.runner_row(
+    model=f"encoder-decoder, {model_name}",
+    task="seq2seq",
+    batch_size=batch_size,
+    length=length,
+    time_steps=2 * length,
+    memory=None,
+    params=programs.count_params(params),
+    train=train_timing,
+    forward=forward_timing,
+    rss_before=rss_before,
+  )

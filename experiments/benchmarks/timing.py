@@ -207,6 +207,47 @@ def format_trace_summary(events: Sequence[tuple[str, float, int]]) -> str:
   return "\n".join(lines)
 
 
+def runner_row(
+  *, model: str, task: str, batch_size: int, length, time_steps, memory, params: int,
+  train: Timing, forward: Timing | None, rss_before: int, steps_per_call: int = 1,
+) -> dict[str, Any]:  # fmt: skip
+  """The row of a case timed outside `measure` (a runner's own compiled calls), `measure`'s keys.
+
+  `train` timed calls of `steps_per_call` training steps each (the row's
+  step times are per step); `forward` the forward-only calls, or None where
+  the case has none (its forward keys are then left out). The caller adds its
+  own throughput keys (tokens or words per second).
+  """
+  device = jax.devices()[0]
+  peak = device_peak_bytes(device)
+  step_ms = [t * MS_PER_S / steps_per_call for t in train.times_s]
+  median_ms = train.median_ms / steps_per_call
+  row = {
+    "model": model, "task": task, "batch_size": batch_size, "length": length,
+    "time_steps": time_steps, "memory": memory, "remat": False, "params": params,
+    "backend": jax.default_backend(), "device": device.device_kind, "devices": 1,
+    "compile_s": train.first_call_s, "step_ms_median": median_ms,
+    "step_ms_min": min(step_ms), "step_ms_max": max(step_ms),
+    "timed_steps": len(train.times_s) * steps_per_call,
+    "requested_steps": train.requested * steps_per_call,
+    "budget_limited": train.budget_limited or bool(forward and forward.budget_limited),
+    "train_sequences_per_s": batch_size / (median_ms / MS_PER_S),
+  }  # fmt: skip
+  if forward is not None:
+    row.update({
+      "forward_compile_s": forward.first_call_s, "forward_ms_median": forward.median_ms,
+      "forward_ms_min": forward.min_ms, "forward_ms_max": forward.max_ms,
+      "forward_timed_steps": len(forward.times_s),
+      "forward_sequences_per_s": batch_size / (forward.median_ms / MS_PER_S),
+    })  # fmt: skip
+  row.update({
+    "peak_memory_bytes": rss_high_water_bytes() if peak is None else peak,
+    "peak_memory_source": RSS_PEAK if peak is None else DEVICE_PEAK,
+    "rss_increase_bytes": rss_high_water_bytes() - rss_before, "profile_trace": None,
+  })  # fmt: skip
+  return row
+
+
 def _memory_label(config: config_lib.Config) -> str | None:
   kwargs = config.model.kwargs
   if "word_size" not in kwargs:  # no addressable memory (the stacks and tapes grow with T)

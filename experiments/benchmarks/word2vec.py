@@ -69,33 +69,18 @@ def measure(kind: str, batch_size: int, *, tiny: bool = False, **kwargs) -> dict
     return chunk(state, epoch, key)[0]
 
   train_timing, _ = timing.time_calls(train, state, **kwargs)
-  device = jax.devices()[0]
-  peak = timing.device_peak_bytes(device)
-  step_ms = [t * timing.MS_PER_S / STEPS_PER_CALL for t in train_timing.times_s]
-  median_ms = train_timing.median_ms / STEPS_PER_CALL
-  return {
-    "model": f"word2vec {kind}",
-    "task": "word2vec",
-    "batch_size": batch_size,
-    "length": model.window,
-    "time_steps": None,
-    "memory": vocab_size,
-    "remat": False,
-    "params": 2 * vocab_size * model.dim,
-    "backend": jax.default_backend(),
-    "device": device.device_kind,
-    "devices": 1,
-    "compile_s": train_timing.first_call_s,
-    "step_ms_median": median_ms,
-    "step_ms_min": min(step_ms),
-    "step_ms_max": max(step_ms),
-    "timed_steps": len(train_timing.times_s) * STEPS_PER_CALL,
-    "requested_steps": train_timing.requested * STEPS_PER_CALL,
-    "budget_limited": train_timing.budget_limited,
-    "train_sequences_per_s": None,
-    "train_words_per_s": batch_size / (median_ms / timing.MS_PER_S),
-    "peak_memory_bytes": timing.rss_high_water_bytes() if peak is None else peak,
-    "peak_memory_source": timing.RSS_PEAK if peak is None else timing.DEVICE_PEAK,
-    "rss_increase_bytes": timing.rss_high_water_bytes() - rss_before,
-    "profile_trace": None,
-  }
+  row = timing.runner_row(
+    model=f"word2vec {kind}",
+    task="word2vec",
+    batch_size=batch_size,
+    length=model.window,
+    time_steps=None,
+    memory=vocab_size,
+    params=2 * vocab_size * model.dim,
+    train=train_timing,
+    forward=None,
+    rss_before=rss_before,
+    steps_per_call=STEPS_PER_CALL,
+  )
+  words_per_s = row.pop("train_sequences_per_s")  # a step's batch is words, not sequences
+  return {**row, "train_sequences_per_s": None, "train_words_per_s": words_per_s}
