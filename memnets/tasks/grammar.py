@@ -166,3 +166,39 @@ def write_corpus(path, num_sentences: int, seed: int, rules=RULES) -> pathlib.Pa
   lines = (" ".join(words) for words in sample_sentences(seed, num_sentences, rules))
   path.write_text("\n".join(lines) + "\n")
   return path
+
+
+def foreign_word(word: str) -> str:
+  """The toy target language's word for an English word: its letters reversed, then "o"."""
+  return word[::-1] + "o"
+
+
+def translate(words, rules=RULES) -> list[str]:
+  """A sentence of the grammar in a toy target language: a parallel corpus with reordering.
+
+  Each word becomes its `foreign_word` (one to one), and the adjectives of a
+  noun move after it in reverse order ("the big old dog runs" → "ehto godo
+  dloo gibo snuro"), so an encoder-decoder has to learn a lexicon and a
+  reordering whose alignment is not monotone.
+  """
+  categories, out, adjectives = word_categories(rules), [], []
+  for word in words:
+    if categories.get(word) == "ADJ":
+      adjectives.append(word)
+      continue
+    out.append(foreign_word(word))
+    out.extend(foreign_word(a) for a in reversed(adjectives))
+    adjectives = []
+  return out + [foreign_word(a) for a in reversed(adjectives)]
+
+
+def write_parallel(
+  source_path, target_path, num_sentences: int, seed: int, rules=RULES
+) -> tuple[pathlib.Path, pathlib.Path]:
+  """Writes drawn sentences and their `translate`s to two files, line i of each a pair."""
+  sentences = sample_sentences(seed, num_sentences, rules)
+  paths = pathlib.Path(source_path), pathlib.Path(target_path)
+  for path, lines in zip(paths, (sentences, [translate(s, rules) for s in sentences]), strict=True):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(" ".join(words) for words in lines) + "\n")
+  return paths

@@ -37,25 +37,31 @@ def tokenize(line: str, level: str = "word") -> list[str]:
   raise ValueError(f"level: {level!r} is not one of {LEVELS}")
 
 
+def numbered_lines(path):
+  """(line number from 1, decoded line) of the UTF-8 text file `path`, blank lines included.
+
+  Raises FileNotFoundError naming the file when it is missing, and ValueError
+  naming the file and line for bytes that are not UTF-8.
+  """
+  path = pathlib.Path(path)
+  if not path.is_file():
+    raise FileNotFoundError(f"{path}: no such text file")
+  with open(path, "rb") as file:
+    for number, raw in enumerate(file, start=1):
+      try:
+        yield number, raw.decode("utf-8")
+      except UnicodeDecodeError as error:
+        raise ValueError(f"{path}:{number}: not UTF-8 text ({error.reason})") from None
+
+
 def read_lines(path, level: str = "word") -> list[list[str]]:
   """The tokens of every non-blank line of the UTF-8 text file `path`.
 
   Raises FileNotFoundError or ValueError naming the file (and the line for
   bytes that are not UTF-8) when it is missing, unreadable or holds no tokens.
   """
-  path = pathlib.Path(path)
-  if not path.is_file():
-    raise FileNotFoundError(f"{path}: no such text file")
-  lines = []
-  with open(path, "rb") as file:
-    for number, raw in enumerate(file, start=1):
-      try:
-        line = raw.decode("utf-8")
-      except UnicodeDecodeError as error:
-        raise ValueError(f"{path}:{number}: not UTF-8 text ({error.reason})") from None
-      tokens = tokenize(line, level) if line.strip() else []
-      if tokens:
-        lines.append(tokens)
+  lines = [tokenize(line, level) for _, line in numbered_lines(path) if line.strip()]
+  lines = [tokens for tokens in lines if tokens]
   if not lines:
     raise ValueError(f"{path}: no tokens in the file")
   return lines

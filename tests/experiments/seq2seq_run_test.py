@@ -6,7 +6,8 @@ import pytest
 from helpers import png
 
 from experiments import runners, seq2seq_run
-from experiments.configs import attention_reverse
+from experiments.configs import attention_reverse, attention_text
+from memnets.tasks import grammar
 
 
 def test_smoke_run_lowers_the_loss_and_writes_its_files(tmp_path):
@@ -22,4 +23,22 @@ def test_smoke_run_lowers_the_loss_and_writes_its_files(tmp_path):
     seq2seq_run.run(config, tmp_path)
   config.task.min_length = 0
   with pytest.raises(ValueError, match="length"):
+    seq2seq_run.run(config, tmp_path / "bad")
+
+
+def test_parallel_text_run_scores_the_held_out_pairs_and_writes_their_translations(tmp_path):
+  config = attention_text.get_config("smoke")
+  paths = grammar.write_parallel(tmp_path / "en.txt", tmp_path / "xx.txt", 60, seed=1)
+  config.task.source_path, config.task.target_path = map(str, paths)
+  config.task.valid_fraction = 0.2
+  summary = seq2seq_run.run(config, tmp_path / "run")
+  assert summary["valid_pairs"] + summary["train_pairs"] + summary["dropped_pairs"] == 60
+  for key in ("exact_match", "token_accuracy", "beam_exact_match", "beam_token_accuracy"):
+    assert 0.0 <= summary[key] <= 1.0
+  assert 1.0 < summary["perplexity"] < summary["target_vocabulary"] * 2
+  lines = (tmp_path / "run" / seq2seq_run.TRANSLATIONS_TXT).read_text().split("\n")[:-1]
+  assert len(lines) == summary["valid_pairs"]
+  png.png_size(tmp_path / "run" / seq2seq_run.ATTENTION_PNG, min_bytes=1000)
+  config.task.target_path = ""
+  with pytest.raises(ValueError, match="task.source_path and task.target_path"):
     seq2seq_run.run(config, tmp_path / "bad")

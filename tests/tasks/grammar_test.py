@@ -105,3 +105,20 @@ def test_the_grammars_perplexity_on_drawn_sentences_is_near_the_optimum_and_exac
   assert grammar.perplexity(drawn) == pytest.approx(grammar.optimal_perplexity(), rel=0.03)
   one = [(["a", "b"], math.log(0.25))]
   assert grammar.perplexity(one) == pytest.approx(0.25 ** (-1 / 3))
+
+
+def test_translation_maps_words_one_to_one_and_moves_adjectives_after_their_noun():
+  assert grammar.translate("the big old dog sees a small cat".split()) == [
+    "ehto", "godo", "dloo", "gibo", "seeso", "ao", "taco", "llamso",
+  ]  # fmt: skip
+  words = list(grammar.word_categories())
+  assert len({grammar.foreign_word(w) for w in words}) == len(words)
+  for sentence in grammar.sample_sentences(3, 200):
+    assert sorted(grammar.translate(sentence)) == sorted(map(grammar.foreign_word, sentence))
+
+
+def test_write_parallel_writes_line_aligned_files(tmp_path):
+  source, target = grammar.write_parallel(tmp_path / "s.txt", tmp_path / "t.txt", 30, seed=2)
+  pairs = zip(source.read_text().splitlines(), target.read_text().splitlines(), strict=True)
+  for line, translated in pairs:
+    assert grammar.translate(line.split()) == translated.split()
