@@ -1,8 +1,17 @@
 """The sequence models' rows: their configs, one run per seed, and the table they render."""
 
 import pytest
+from helpers import png
 
-from experiments import lm_run, rows, runners, seq2seq_run, sequence_table, word2vec_run
+from experiments import (
+  lm_run,
+  reproduction,
+  rows,
+  runners,
+  seq2seq_run,
+  sequence_table,
+  word2vec_run,
+)
 
 
 def test_every_sequence_row_is_a_reproduce_row_trained_by_a_runner():
@@ -46,3 +55,21 @@ def test_run_row_keeps_each_seed_and_the_best_is_the_lowest_perplexity(monkeypat
                                   "published_statistic": "exact", "command": "cmd"}])  # fmt: skip
   reference = f"{result['reference']['value']:.2f} (exact)"
   assert f"| lm_grammar_gru | s | {reference} | 6.90 | 7.20 ± 0.30 | 2 × 60 |" in table
+
+
+def test_a_row_with_exact_match_per_length_keeps_a_sweep_the_figure_draws(monkeypatch, tmp_path):
+  matched = iter([{"5": 1.0, "30": 0.25}, {"5": 0.5, "30": 0.0}])
+
+  def fake_run(config, path):
+    em = next(matched)
+    return {"test_exact_match": em["30"], "exact_match": em,
+            "beam_exact_match": {n: v / 2 for n, v in em.items()}}  # fmt: skip
+
+  monkeypatch.setattr(runners, "find", lambda config: fake_run)
+  row = rows.ROWS["seq2seq_reverse_attention"]
+  result = sequence_table.run_row(row, 2, 10, tmp_path, smoke=True)
+  assert result["sweep"]["lengths"] == [5, 30] and result["seeds"] == [0, 1]
+  assert result["sweep"]["per_seed"] == [[1.0, 0.25], [0.5, 0.0]]
+  assert result["sweep"]["also"]["beam_exact_match"] == [[0.5, 0.125], [0.25, 0.0]]
+  figure = reproduction.plot_sweeps([{**result, "row": row.name}], tmp_path / "s.png")
+  png.png_size(figure, min_bytes=1000)
