@@ -82,3 +82,22 @@ class Binaries:
 def binaries() -> Binaries:
   """Runs the experiment binaries in subprocesses (`binaries.run(module, *flags)`)."""
   return Binaries()
+
+
+SLOW_LIST = pathlib.Path(__file__).with_name("slow.txt")
+
+
+def slow_node_ids() -> set[str]:
+  """The node ids (relative to tests/) that tests/slow.txt marks `slow`."""
+  lines = SLOW_LIST.read_text().splitlines()
+  return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def pytest_collection_modifyitems(config, items):
+  """Marks the tests of tests/slow.txt `slow`: `make test` deselects them, `make test-slow` runs them."""
+  slow = slow_node_ids()
+  root = pathlib.Path(__file__).parent
+  for item in items:
+    relative = pathlib.Path(item.path).relative_to(root).as_posix()
+    if f"{relative}::{item.name}" in slow:
+      item.add_marker(pytest.mark.slow)

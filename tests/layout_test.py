@@ -38,3 +38,13 @@ def test_pure_equations_do_not_import_flax():
   for name in ("addressing.py", "memory.py", "fused.py"):
     imported = _imported_modules(ROOT / "memnets" / "ntm" / name)
     assert not any(m.split(".")[0] == "flax" for m in imported), name
+
+
+def test_every_slow_test_listed_exists():
+  """tests/slow.txt names test functions that are there (a renamed test would run in neither tier)."""
+  lines = (ROOT / "tests" / "slow.txt").read_text().splitlines()
+  for node in (line for line in lines if line.strip() and not line.startswith("#")):
+    path, name = node.split("::")
+    source = ROOT / "tests" / path
+    assert source.is_file(), node
+    assert f"def {name.split('[')[0]}(" in source.read_text(), node
